@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every domain: problems (RFC 9457), dependencies, middleware."""

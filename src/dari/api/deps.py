@@ -1,0 +1,52 @@
+"""FastAPI dependencies as typed aliases: `SessionDep`, `RuntimeDep`, `CacheDep`, `SettingsDep`.
+
+The auth domain adds `CurrentUser` and `require(...)` in `dari/auth/deps.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
+
+from dari.cache import Cache
+from dari.config import Settings
+from dari.core.runtime import Runtime
+
+
+def get_runtime(connection: HTTPConnection) -> Runtime:
+    """The process's runtime (HTTP requests and WebSocket connections alike)."""
+    return connection.app.state.runtime  # type: ignore[no-any-return]
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """One session per request: committed here when the handler succeeds, else rolled back.
+
+    Services never commit; this is the one place a request's writes become durable.
+    """
+    async with runtime.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+def get_settings_dep(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+def get_cache(runtime: RuntimeDep) -> Cache:
+    return runtime.cache
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+CacheDep = Annotated[Cache, Depends(get_cache)]

@@ -1,0 +1,1 @@
+"""The `dari` command line."""

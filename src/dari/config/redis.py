@@ -1,0 +1,30 @@
+"""Cache, bus and job-queue settings."""
+
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from dari.config.base import Section
+
+
+class RedisSettings(Section):
+    model_config = SettingsConfigDict(env_prefix="DARI_REDIS_")
+
+    url: str = Field(
+        "",
+        description="Redis URL (e.g. redis://127.0.0.1:6379/0). Empty: in-process cache, "
+        "bus and job queue (single process only).",
+    )
+    key_prefix: str = Field(
+        "dari:", description="Prefix of every key and channel Dari uses in Redis."
+    )
+    job_max_tries: int = Field(3, ge=1, le=20, description="Attempts per background job.")
+    job_timeout_s: int = Field(
+        1800, ge=1, description="A background job running longer is cancelled and retried."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value

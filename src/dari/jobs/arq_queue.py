@@ -1,0 +1,104 @@
+"""Redis job queue through arq: durable, shared by worker replicas, retried after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from arq import Retry, create_pool
+from arq.connections import ArqRedis, RedisSettings
+from arq.jobs import JobStatus
+from arq.worker import Worker, func
+
+from dari.config import Settings
+from dari.jobs.registry import get_job, load_jobs
+
+if TYPE_CHECKING:
+    from dari.core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+async def run_job(ctx: dict[str, Any], job_name: str, payload: dict[str, Any]) -> None:
+    spec = get_job(job_name)
+    settings: Settings = ctx["runtime"].settings
+    tries = spec.max_tries or settings.redis.job_max_tries
+    try:
+        await spec.func(ctx["runtime"], **payload)
+    except Exception as exc:
+        if ctx["job_try"] < tries:
+            log.warning("job %s failed (try %d of %d): %r", job_name, ctx["job_try"], tries, exc)
+            raise Retry(defer=min(60, 2 ** ctx["job_try"])) from exc
+        log.exception("job %s failed for good after %d tries", job_name, tries)
+
+
+class ArqJobQueue:
+    name = "redis"
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.queue_name = f"{settings.redis.key_prefix}jobs"
+        self._pool: ArqRedis | None = None
+        self._worker: Worker | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def _redis(self) -> ArqRedis:
+        if self._pool is None:
+            self._pool = await create_pool(
+                RedisSettings.from_dsn(self._settings.redis.url),
+                default_queue_name=self.queue_name,
+            )
+        return self._pool
+
+    async def enqueue(
+        self, job_name: str, payload: dict[str, Any], job_id: str | None = None
+    ) -> str:
+        get_job(job_name)
+        redis = await self._redis()
+        job = await redis.enqueue_job(
+            "run_job", job_name, payload, _job_id=job_id, _queue_name=self.queue_name
+        )
+        return job.job_id if job is not None else str(job_id)
+
+    async def start_worker(self, runtime: Runtime) -> None:
+        load_jobs()
+        self._worker = Worker(
+            functions=[func(run_job, name="run_job", max_tries=self._settings.redis.job_max_tries)],
+            redis_pool=await self._redis(),
+            queue_name=self.queue_name,
+            ctx={"runtime": runtime},
+            handle_signals=False,
+            job_timeout=self._settings.redis.job_timeout_s,
+            poll_delay=0.2,
+            max_jobs=4,
+        )
+        self._task = asyncio.create_task(self._worker.main(), name="dari-arq-worker")
+
+    async def drain(self, timeout: float = 60.0) -> None:
+        redis = await self._redis()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            queued = await redis.queued_jobs(queue_name=self.queue_name)
+            in_progress = [j for j in queued if j is not None]
+            if not in_progress:
+                keys = await redis.keys("arq:in-progress:*")
+                if not keys:
+                    return
+            await asyncio.sleep(0.1)
+        raise TimeoutError("jobs still queued after drain timeout")
+
+    async def job_status(self, job_id: str) -> JobStatus:
+        from arq.jobs import Job
+
+        return await Job(job_id, await self._redis(), _queue_name=self.queue_name).status()
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None
