@@ -33,6 +33,8 @@ from dari.db import migrate
 from dari.db.engine import create_engine
 from dari.db.models import load_all_models
 
+pytest_plugins = ["tests.fixtures.auth"]
+
 CI = os.environ.get("CI", "").lower() == "true"
 MARIADB_URL = os.environ.get("DARI_TEST_MARIADB_URL") or (
     "mysql+asyncmy://root@127.0.0.1:3306/" if CI else ""

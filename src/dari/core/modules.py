@@ -4,7 +4,7 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-DOMAINS = ("audit", "auth", "documents", "search", "llm", "erp", "chat", "web")
+DOMAINS = ("audit", "auth", "documents", "search", "llm", "erp", "chat", "demo", "web")
 
 
 def module_exists(name: str) -> bool:
