@@ -18,7 +18,7 @@ class _Entry:
     expires: float | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class MemorySubscription:
     cache: MemoryCache
     channels: tuple[str, ...]

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _retry_delay(attempt: int) -> float:
+    return float(min(60, 2**attempt))
+
+
 async def run_job(ctx: dict[str, Any], job_name: str, payload: dict[str, Any]) -> None:
     spec = get_job(job_name)
     settings: Settings = ctx["runtime"].settings
@@ -29,7 +33,7 @@ async def run_job(ctx: dict[str, Any], job_name: str, payload: dict[str, Any]) -
     except Exception as exc:
         if ctx["job_try"] < tries:
             log.warning("job %s failed (try %d of %d): %r", job_name, ctx["job_try"], tries, exc)
-            raise Retry(defer=min(60, 2 ** ctx["job_try"])) from exc
+            raise Retry(defer=_retry_delay(ctx["job_try"])) from exc
         log.exception("job %s failed for good after %d tries", job_name, tries)
 
 
