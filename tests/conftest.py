@@ -241,3 +241,51 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 async def any_client(any_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async for value in _client(any_settings):
         yield value
+
+
+# --- reporting on the real backends --------------------------------------------------------------
+
+REAL_FIXTURES = {"mariadb": "mariadb_database", "redis": "redis_url"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that touches MariaDB or Redis, so the summary can count them."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        real = params.get("backend") == "real" or "real" in params.values()
+        for marker, fixture in REAL_FIXTURES.items():
+            if fixture in names or (real and {"any_settings", "any_runtime", "any_client"} & names):
+                item.add_marker(marker)
+        if params.get("cache") == "redis":
+            item.add_marker("redis")
+
+
+_REAL_PASSED = {"mariadb": 0, "redis": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed:
+        for name in _REAL_PASSED:
+            if name in report.keywords:
+                _REAL_PASSED[name] += 1
+
+
+def _real_missing() -> bool:
+    return CI and (_REAL_PASSED["mariadb"] == 0 or _REAL_PASSED["redis"] == 0)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    is_worker = hasattr(session.config, "workerinput")
+    if not is_worker and exitstatus == 0 and _real_missing():
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    terminalreporter.write_line(
+        f"real backends: {_REAL_PASSED['mariadb']} MariaDB tests and "
+        f"{_REAL_PASSED['redis']} Redis tests passed"
+    )
+    if _real_missing():
+        terminalreporter.write_line("CI requires the MariaDB and Redis tests to run", red=True)
