@@ -73,14 +73,28 @@ def serve(
         run(preflight(settings))
     except (PreflightError, SettingsError) as exc:
         fail(str(exc))
-    uvicorn.run(
+    from dari.cli.tls import TLSConfigError, tls_options
+
+    try:
+        tls = tls_options(settings)
+    except TLSConfigError as exc:
+        fail(str(exc), code=2)
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.server.host,
         port=settings.server.port,
         log_config=None,
         proxy_headers=True,
         ws_ping_interval=20,
+        **tls,
     )
+    config.load()
+    if config.ssl is not None:
+        import ssl
+
+        # The design asks for TLS 1.3; older protocol versions are refused outright.
+        config.ssl.minimum_version = ssl.TLSVersion.TLSv1_3
+    uvicorn.Server(config).run()
 
 
 @db_app.command("upgrade")

@@ -48,6 +48,16 @@ class ServerSettings(Section):
         "", description="External base URL (e.g. https://dari.example.co.kr), used in links."
     )
 
+    tls_certfile: Path | None = Field(
+        None, description="PEM certificate: serve HTTPS/WSS (TLS 1.3 only) when set."
+    )
+    tls_keyfile: Path | None = Field(None, description="PEM private key for DARI_TLS_CERTFILE.")
+    tls_client_ca: Path | None = Field(
+        None,
+        description="PEM CA bundle: require client certificates signed by it (mutual TLS "
+        "between Dari roles and trusted services).",
+    )
+
     @field_validator("roles", mode="before")
     @classmethod
     def _split_roles(cls, value: object) -> object:
