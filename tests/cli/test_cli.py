@@ -82,9 +82,7 @@ def _free_port() -> int:
 def test_serve_answers_healthz(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DARI_")}
-    env.update(
-        DARI_PORT=str(port), DARI_DATA_DIR=str(tmp_path / "data"), DARI_LLM_EMBEDDED="off"
-    )
+    env.update(DARI_PORT=str(port), DARI_DATA_DIR=str(tmp_path / "data"), DARI_LLM_EMBEDDED="off")
     process = subprocess.Popen(
         [*DARI, "serve"], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
