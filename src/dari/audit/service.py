@@ -57,8 +57,14 @@ async def record(
 ) -> AuditEvent:
     """Add an event to the caller's transaction (committed with it, or not at all)."""
     event = _event(
-        action, actor=actor, actor_name=actor_name, outcome=outcome, subject_type=subject_type,
-        subject_id=subject_id, ip=ip, details=details,
+        action,
+        actor=actor,
+        actor_name=actor_name,
+        outcome=outcome,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        ip=ip,
+        details=details,
     )
     session.add(event)
     await session.flush()
@@ -81,7 +87,13 @@ async def record_now(
     async with sessionmaker() as session, session.begin():
         session.add(
             _event(
-                action, actor=actor, actor_name=actor_name, outcome=outcome,
-                subject_type=subject_type, subject_id=subject_id, ip=ip, details=details,
+                action,
+                actor=actor,
+                actor_name=actor_name,
+                outcome=outcome,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                ip=ip,
+                details=details,
             )
         )

@@ -1,4 +1,7 @@
-"""Authentication settings (the auth role). Extended by the auth domain."""
+"""Authentication settings: token lifetimes, signing keys, password policy and lockout."""
+
+from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -7,6 +10,8 @@ from dari.config.base import Section
 
 
 class AuthSettings(Section):
+    """Sign-in, tokens, API keys and brute-force protection (see docs/auth.md)."""
+
     model_config = SettingsConfigDict(env_prefix="DARI_AUTH_")
 
     access_token_ttl_s: int = Field(
@@ -14,4 +19,49 @@ class AuthSettings(Section):
     )
     refresh_token_ttl_s: int = Field(
         1209600, ge=300, description="Lifetime of a refresh token, in seconds (default 14 days)."
+    )
+    jwt_algorithm: Literal["EdDSA", "ES256"] = Field(
+        "EdDSA",
+        description="Signature algorithm of generated keys: `EdDSA` (Ed25519) or `ES256` "
+        "(ECDSA P-256). A key given by `DARI_AUTH_SIGNING_KEY_FILE` decides for itself.",
+    )
+    keys_dir: Path | None = Field(
+        None,
+        description="Directory of the signing keys (generated at first start, rotated by "
+        "`dari users rotate-keys`). Empty: `<data_dir>/keys`. Share it between replicas.",
+    )
+    signing_key_file: Path | None = Field(
+        None,
+        description="A PEM private key (Ed25519 or EC P-256) to sign with instead of the "
+        "generated ones, e.g. from a secrets manager. Rotation is then done by replacing it.",
+    )
+    issuer: str = Field("dari", description="`iss` claim of access tokens.")
+    audience: str = Field("dari", description="`aud` claim of access tokens.")
+    password_min_length: int = Field(
+        10, ge=8, le=128, description="Shortest accepted password, in characters."
+    )
+    argon2_memory_kib: int = Field(
+        19456,
+        ge=8192,
+        le=4194304,
+        description="argon2id memory cost per password hash, KiB (OWASP minimum: 19456). "
+        "Stored in each hash; raising it applies to passwords set afterwards.",
+    )
+    argon2_time_cost: int = Field(2, ge=1, le=20, description="argon2id iterations.")
+    argon2_parallelism: int = Field(1, ge=1, le=16, description="argon2id lanes (threads).")
+    max_failures_per_user: int = Field(
+        5, ge=1, description="Failed sign-ins for one login id before it is locked (429)."
+    )
+    max_failures_per_ip: int = Field(
+        20, ge=1, description="Failed sign-ins from one IP address before it is locked (429)."
+    )
+    lockout_window_s: int = Field(
+        900,
+        ge=1,
+        description="Window of the failure counters, in seconds; a lock lifts when it ends.",
+    )
+    api_key_touch_interval_s: int = Field(
+        60,
+        ge=0,
+        description="An API key's last-used time is written at most this often, in seconds.",
     )
