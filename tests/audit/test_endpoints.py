@@ -68,3 +68,24 @@ async def test_audit_bad_query(client: httpx.AsyncClient, make_user: MakeUser):
         "action=" + "a" * 65,
     ):
         assert_problem(await client.get(f"/api/admin/audit?{query}", headers=headers), 422)
+
+
+async def test_audit_subject_and_time_filters(client: httpx.AsyncClient, make_user: MakeUser):
+    from datetime import UTC, datetime, timedelta
+
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    _, token = await make_user(runtime, username="auditor2", roles=(), permissions=["admin:audit"])
+    async with runtime.sessionmaker() as session:
+        await service.record(session, "test.subject", subject_id="doc-1")
+        await service.record(session, "test.subject", subject_id="doc-2")
+        await session.commit()
+    headers = auth_headers(token)
+    only = (await client.get("/api/admin/audit?subject_id=doc-2", headers=headers)).json()
+    assert [e["subject_id"] for e in only["items"]] == ["doc-2"]
+    future = (datetime.now(UTC) + timedelta(hours=1)).replace(tzinfo=None).isoformat()
+    none = (await client.get(f"/api/admin/audit?since={future}", headers=headers)).json()
+    assert none["items"] == []
+    past = await client.get(f"/api/admin/audit?until={future}&subject_id=doc-1", headers=headers)
+    assert [e["subject_id"] for e in past.json()["items"]] == ["doc-1"]
+    bad = await client.get("/api/admin/audit?since=yesterday", headers=headers)
+    assert bad.status_code == 422

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -13,6 +14,14 @@ from dari.auth.deps import require_any
 from dari.core.principal import Principal
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # A time without an offset is taken as UTC rather than refused.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
 
 AuditReader = Annotated[Principal, Depends(require_any("admin:audit", "admin:users"))]
 
@@ -28,8 +37,12 @@ async def list_audit_events(
     action: Annotated[str | None, Query(max_length=64, description="e.g. auth.login")] = None,
     actor_id: Annotated[str | None, Query(max_length=36)] = None,
     outcome: Annotated[str | None, Query(pattern="^(ok|denied|failed|locked)$")] = None,
+    subject_id: Annotated[str | None, Query(max_length=255)] = None,
+    since: Annotated[datetime | None, Query(description="ISO 8601, inclusive.")] = None,
+    until: Annotated[datetime | None, Query(description="ISO 8601, exclusive.")] = None,
 ) -> AuditPage:
     """Newest first, keyset-paged: follow `next_before_id` until it is null."""
+    since, until = (_utc(value) for value in (since, until))
     events = await repository.list_events(
         session,
         before_id=before_id,
@@ -37,6 +50,9 @@ async def list_audit_events(
         action=action,
         actor_id=actor_id,
         outcome=outcome,
+        subject_id=subject_id,
+        since=since,
+        until=until,
     )
     page = events[:limit]
     return AuditPage(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,9 @@ async def list_events(
     action: str | None = None,
     actor_id: str | None = None,
     outcome: str | None = None,
+    subject_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> Sequence[AuditEvent]:
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if before_id is not None:
@@ -28,4 +32,10 @@ async def list_events(
         query = query.where(AuditEvent.actor_id == actor_id)
     if outcome:
         query = query.where(AuditEvent.outcome == outcome)
+    if subject_id:
+        query = query.where(AuditEvent.subject_id == subject_id)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
     return (await session.scalars(query)).all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from arq import Retry, create_pool
@@ -60,10 +61,17 @@ class ArqJobQueue:
     ) -> str:
         get_job(job_name)
         redis = await self._redis()
-        job = await redis.enqueue_job(
-            "run_job", job_name, payload, _job_id=job_id, _queue_name=self.queue_name
+        job_id = job_id or uuid.uuid4().hex
+        # arq's job keys are global (`arq:job:<id>`): scope ids by our prefix so two Dari
+        # installations sharing a Redis never mistake each other's jobs for duplicates.
+        await redis.enqueue_job(
+            "run_job",
+            job_name,
+            payload,
+            _job_id=f"{self.queue_name}:{job_id}",
+            _queue_name=self.queue_name,
         )
-        return job.job_id if job is not None else str(job_id)
+        return job_id
 
     async def start_worker(self, runtime: Runtime) -> None:
         load_jobs()
@@ -87,7 +95,7 @@ class ArqJobQueue:
             queued = await redis.queued_jobs(queue_name=self.queue_name)
             in_progress = [j for j in queued if j is not None]
             if not in_progress:
-                keys = await redis.keys("arq:in-progress:*")
+                keys = await redis.keys(f"arq:in-progress:{self.queue_name}:*")
                 if not keys:
                     return
             await asyncio.sleep(0.1)
@@ -96,7 +104,8 @@ class ArqJobQueue:
     async def job_status(self, job_id: str) -> JobStatus:
         from arq.jobs import Job
 
-        return await Job(job_id, await self._redis(), _queue_name=self.queue_name).status()
+        redis = await self._redis()
+        return await Job(f"{self.queue_name}:{job_id}", redis, _queue_name=self.queue_name).status()
 
     async def close(self) -> None:
         if self._task is not None:
