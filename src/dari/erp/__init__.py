@@ -1,0 +1,1 @@
+"""ERP integration: connectors, a permission-checked tool catalog, guarded ad-hoc queries."""

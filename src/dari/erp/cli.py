@@ -1,0 +1,211 @@
+"""`dari erp …`: load the sample ERP, list and call tools as a user, introspect an ERP."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from dari.cli.common import fail, run, safe_url, settings_or_exit
+from dari.config import Settings
+from dari.core.principal import Principal
+
+app = typer.Typer(
+    name="erp", help="ERP integration: sample ERP, tools, introspection.", no_args_is_help=True
+)
+AsUser = Annotated[str | None, typer.Option("--as", help="Act as this Dari user (username).")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.command()
+def sample(
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="Target database. Default: the embedded SQLite file <data_dir>/erp-sample.db."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 20261123,
+    scale: Annotated[float, typer.Option(min=0.01, max=10, help="Transaction volume.")] = 1.0,
+    end: Annotated[
+        str | None, typer.Option(help="Last business day (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Generate the sample ERP (한빛정밀) and load it (drops its tables first)."""
+    from dari.erp.sample.load import load_sample
+    from dari.erp.service import sample_path
+
+    settings = settings_or_exit()
+    # Never DARI_ERP_URL by default: that may be a real ERP, and loading drops tables.
+    target = url or f"sqlite+aiosqlite:///{sample_path(settings)}"
+    try:
+        last = date.fromisoformat(end) if end else None
+    except ValueError:
+        fail(f"--end {end!r} is not a date (YYYY-MM-DD)", code=2)
+    if not url:
+        settings.server.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        report = run(load_sample(target, seed=seed, scale=scale, end=last))
+    except Exception as exc:
+        fail(
+            f"cannot load the sample ERP into {safe_url(target)}: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        )
+    typer.echo(f"sample ERP loaded into {report.url}")
+    for name, count in report.rows.items():
+        typer.echo(f"  {name:22} {count:>8,}")
+    typer.echo(
+        f"generated in {report.generate_s:.1f} s, loaded in {report.load_s:.1f} s "
+        f"({report.order_lines:,} order lines)"
+    )
+
+
+async def _principal(settings: Settings, username: str) -> Principal:
+    from dari.auth import repository
+    from dari.auth.service import build_principal
+    from dari.core.runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.sessionmaker() as session:
+            user = await repository.get_user_by_username(session, username)
+            if user is None or not user.is_active:
+                fail(
+                    f"no active user {username!r}; create one with `dari users create` or "
+                    "the admin console"
+                )
+            return await build_principal(session, user)
+    finally:
+        await runtime.close()
+
+
+def _everyone() -> Principal:
+    return Principal(
+        user_id="cli", username="cli", roles=frozenset({"admin"}), permissions=frozenset({"*"})
+    )
+
+
+@app.command()
+def tools(as_user: AsUser = None, as_json: Json = False) -> None:
+    """List the catalog's tools (only those USER may call with --as)."""
+    from dari.erp.catalog import CatalogError
+    from dari.erp.service import build_toolset
+
+    settings = settings_or_exit()
+    who = run(_principal(settings, as_user)) if as_user else _everyone()
+
+    async def listing() -> list[Any]:
+        toolset = build_toolset(settings)
+        try:
+            return toolset.get_tools(who)
+        finally:
+            await toolset.close()
+
+    try:
+        found = run(listing())
+    except CatalogError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps([t.model_dump() for t in found], ensure_ascii=False, indent=2))
+        return
+    for tool in found:
+        typer.echo(f"{tool.name:26} {tool.permission:28} {tool.description_ko.splitlines()[0]}")
+
+
+@app.command()
+def call(
+    tool: Annotated[str, typer.Argument(help="Tool name, e.g. sales_by_period.")],
+    as_user: Annotated[str, typer.Option("--as", help="Act as this Dari user (username).")],
+    args: Annotated[str, typer.Option(help="Arguments as a JSON object.")] = "{}",
+    as_json: Json = False,
+) -> None:
+    """Run TOOL as USER (permission, row scope and audit as over HTTP)."""
+    from dari.erp.base import ErpError
+    from dari.erp.service import get_erp_toolset
+
+    settings = settings_or_exit()
+    try:
+        arguments = json.loads(args)
+    except json.JSONDecodeError as exc:
+        fail(f"--args is not JSON: {exc.msg}", code=2)
+    who = run(_principal(settings, as_user))
+
+    async def execute() -> Any:
+        from dari.core.runtime import build_runtime
+
+        runtime = build_runtime(settings)
+        try:
+            return await get_erp_toolset(runtime).call_tool(who, tool, arguments)
+        finally:
+            await runtime.close()
+
+    try:
+        result = run(execute())
+    except ErpError as exc:
+        fail(f"{exc.code}: {exc.message}")
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    typer.echo("\t".join(f"{c.label}({c.unit})" if c.unit else c.label for c in result.columns))
+    for row in result.rows:
+        typer.echo("\t".join("" if v is None else str(v) for v in row))
+    more = " (truncated)" if result.truncated else ""
+    typer.echo(f"-- {result.row_count} rows{more}, {result.elapsed_ms:.0f} ms", err=True)
+
+
+@app.command()
+def introspect(
+    url: Annotated[str, typer.Option(help="The ERP database (read-only account).")],
+    output: Annotated[Path | None, typer.Option(help="Write the catalog here.")] = None,
+) -> None:
+    """Print a starter catalog (tables, columns, keys, comments, example tools)."""
+    from dari.erp.introspect import describe_database, render
+
+    try:
+        tables = run(describe_database(url))
+    except Exception as exc:
+        fail(
+            f"cannot read {safe_url(url)}: {type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        )
+    text = render(tables)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output} ({len(tables)} tables)")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+def check(
+    catalog: Annotated[Path | None, typer.Option(help="Catalog file (default: settings).")] = None,
+) -> None:
+    """Validate the catalog and connect to the ERP."""
+    from dari.erp.catalog import CatalogError, load_catalog
+    from dari.erp.service import build_toolset, catalog_path
+
+    settings = settings_or_exit()
+    path = catalog or catalog_path(settings)
+    try:
+        loaded = load_catalog(path)
+    except CatalogError as exc:
+        fail(str(exc))
+    typer.echo(f"catalog ok: {path} ({len(loaded.tools)} tools)")
+
+    async def ping() -> None:
+        toolset = build_toolset(settings)
+        try:
+            await toolset.connector.ping()
+        finally:
+            await toolset.close()
+
+    from dari.erp.base import ErpError
+
+    try:
+        run(ping())
+    except ErpError as exc:
+        fail(f"{exc.code}: {exc.message}")
+    typer.echo("ERP connection ok")

@@ -1,0 +1,66 @@
+"""ERP HTTP API: the caller's tools, running one, and the admin console's status page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from dari.api.deps import RuntimeDep, SessionDep
+from dari.api.problems import Problem
+from dari.auth.deps import CurrentUser, require
+from dari.core.principal import Principal
+from dari.erp.base import ErpError
+from dari.erp.catalog import CatalogError
+from dari.erp.schemas import CallRequest, ErpStatus, ToolDefinition, ToolResult
+from dari.erp.service import erp_status, get_erp_toolset, role_permissions
+
+router = APIRouter(tags=["erp"])
+ErpAdmin = Annotated[Principal, Depends(require("admin:erp"))]
+
+STATUS = {
+    "erp_forbidden": 403,
+    "erp_unknown_tool": 404,
+    "erp_bad_arguments": 422,
+    "erp_query_refused": 422,
+    "erp_failed": 502,
+    "erp_unavailable": 503,
+    "erp_timeout": 504,
+}
+
+
+def catalog_problem() -> Problem:
+    return Problem(
+        503, "erp_catalog_invalid", "ERP 도구 카탈로그가 올바르지 않습니다. 관리자에게 문의하세요."
+    )
+
+
+@router.get("/api/erp/tools", response_model=list[ToolDefinition])
+async def list_tools(user: CurrentUser, runtime: RuntimeDep) -> list[ToolDefinition]:
+    """The ERP tools the caller may use (name, descriptions, JSON-Schema parameters, columns)."""
+    try:
+        return get_erp_toolset(runtime).get_tools(user)
+    except CatalogError:
+        raise catalog_problem() from None
+
+
+@router.post("/api/erp/tools/{name}", response_model=ToolResult)
+async def call_tool(
+    name: str, body: CallRequest, user: CurrentUser, runtime: RuntimeDep
+) -> ToolResult:
+    """Run one tool as the caller (permission, arguments and row scope checked; audited)."""
+    try:
+        return await get_erp_toolset(runtime).call_tool(
+            user, name, body.args, audit=runtime.sessionmaker
+        )
+    except ErpError as exc:
+        headers = {"Retry-After": "10"} if exc.code == "erp_unavailable" else None
+        raise Problem(STATUS.get(exc.code, 502), exc.code, exc.message, headers=headers) from None
+    except CatalogError:
+        raise catalog_problem() from None
+
+
+@router.get("/api/admin/erp/status", response_model=ErpStatus)
+async def status(_admin: ErpAdmin, runtime: RuntimeDep, session: SessionDep) -> ErpStatus:
+    """Connection status, catalog summary and which roles may use each tool (admin console)."""
+    return await erp_status(runtime, await role_permissions(session))
