@@ -1,0 +1,62 @@
+"""Startup/shutdown of the LLM domain: the embedded server and the `llm` readiness check.
+
+- DARI_LLM_BASE_URL set: readiness asks that server; nothing is started.
+- Otherwise `DARI_LLM_EMBEDDED`: `auto` starts the embedded llama.cpp server (not in
+  DARI_ENV=test, where tests start their own servers, and a failure only marks the LLM
+  unavailable); `on` starts it and fails startup when it cannot; `off` starts nothing and
+  readiness reports the LLM unavailable.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from dari.core.runtime import ReadinessCheck, Runtime
+from dari.llm import EMBEDDED_SERVICE, NOT_CONFIGURED, UNAVAILABLE_REASON, get_llm
+from dari.llm.base import LLMUnavailable
+from dari.llm.catalog import ModelError
+
+log = logging.getLogger(__name__)
+
+
+def _unavailable(reason: str) -> ReadinessCheck:
+    async def check() -> None:
+        raise LLMUnavailable(reason)
+
+    return check
+
+
+async def startup(runtime: Runtime) -> None:
+    cfg = runtime.settings.llm
+
+    async def health() -> None:
+        await get_llm(runtime).health()
+
+    if cfg.base_url:
+        runtime.readiness["llm"] = health
+        return
+    if cfg.embedded == "off":
+        runtime.readiness["llm"] = _unavailable(NOT_CONFIGURED)
+        return
+    if cfg.embedded == "auto" and runtime.settings.server.env == "test":
+        return
+    from dari.llm.embedded import start_embedded
+
+    try:
+        server = await start_embedded(runtime.settings)
+    except ModelError as exc:
+        if cfg.embedded == "on":
+            raise
+        reason = f"The embedded LLM server is not running: {exc}"
+        log.warning("%s", reason)
+        runtime.services[UNAVAILABLE_REASON] = reason
+        runtime.readiness["llm"] = _unavailable(reason)
+        return
+    runtime.services[EMBEDDED_SERVICE] = server
+    runtime.readiness["llm"] = health
+
+
+async def shutdown(runtime: Runtime) -> None:
+    server = runtime.services.pop(EMBEDDED_SERVICE, None)
+    if server is not None:
+        await server.stop()
