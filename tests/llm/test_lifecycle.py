@@ -127,3 +127,23 @@ async def test_auto_outside_tests_reports_why_the_embedded_server_is_missing(
         await lifecycle.shutdown(runtime)
     finally:
         await runtime.close()
+
+
+async def test_worker_or_auth_role_starts_no_embedded_server(settings: Settings) -> None:
+    from dari.config.server import ServerSettings
+
+    split = settings.model_copy(
+        update={
+            "llm": LLMSettings(embedded="on"),
+            "server": ServerSettings(
+                env="development", data_dir=settings.server.data_dir, roles=["auth", "worker"]
+            ),
+        }
+    )
+    runtime = build_runtime(split)
+    try:
+        await lifecycle.startup(runtime)
+        assert "llm.embedded" not in runtime.services and "llm" not in runtime.readiness
+    finally:
+        await lifecycle.shutdown(runtime)
+        await runtime.close()

@@ -40,6 +40,10 @@ async def startup(runtime: Runtime) -> None:
         return
     if cfg.embedded == "auto" and runtime.settings.server.env == "test":
         return
+    if not {"api", "chat"} & set(runtime.settings.server.roles):
+        # Only the roles that answer questions need a model; an auth or worker process
+        # split off with --role must not start a second embedded server.
+        return
     from dari.llm.embedded import start_embedded
 
     try:
