@@ -28,6 +28,9 @@ app.add_typer(bench_app, name="bench")
 for _module in domain_modules("cli"):
     _sub: typer.Typer = _module.app
     app.add_typer(_sub, name=_sub.info.name or _module.__name__.split(".")[1])
+    # A domain may also offer top-level commands (e.g. `dari ingest`, `dari ask`).
+    for _name, _command in getattr(_module, "TOP_LEVEL_COMMANDS", {}).items():
+        app.command(_name)(_command)
 
 
 @app.command()

@@ -92,12 +92,11 @@ class ArqJobQueue:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            queued = await redis.queued_jobs(queue_name=self.queue_name)
-            in_progress = [j for j in queued if j is not None]
-            if not in_progress:
-                keys = await redis.keys(f"arq:in-progress:{self.queue_name}:*")
-                if not keys:
-                    return
+            # Counting (rather than reading) queued jobs cannot race a job that finishes
+            # between the listing and the read.
+            queued = await redis.zcard(self.queue_name)
+            if not queued and not await redis.keys(f"arq:in-progress:{self.queue_name}:*"):
+                return
             await asyncio.sleep(0.1)
         raise TimeoutError("jobs still queued after drain timeout")
 

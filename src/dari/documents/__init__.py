@@ -1,0 +1,1 @@
+"""Documents: upload, parsing (PDF, Office, HWP/HWPX, HTML, text), chunking, ingestion."""

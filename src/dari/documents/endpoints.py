@@ -1,0 +1,222 @@
+"""HTTP API of the documents domain (`/api/documents`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from dari.api.deps import RuntimeDep, SessionDep
+from dari.api.problems import Problem
+from dari.audit.service import record
+from dari.auth.deps import require
+from dari.core.access import AccessList
+from dari.core.principal import Principal
+from dari.documents import repository, service
+from dari.documents.models import STATUSES
+from dari.documents.schemas import (
+    ChunkOut,
+    ChunkView,
+    DocumentOut,
+    DocumentPage,
+    DocumentUpdate,
+    PreviewOut,
+)
+
+router = APIRouter(prefix="/api/documents", tags=["documents"])
+Manager = Annotated[Principal, Depends(require(service.MANAGE))]
+Reader = Annotated[Principal, Depends(require(service.READ))]
+_MEDIA = {
+    "pdf": "application/pdf",
+    "hwp": "application/x-hwp",
+    "hwpx": "application/hwp+zip",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "html": "text/html; charset=utf-8",
+}
+
+
+def _access(raw: str | None) -> AccessList:
+    if not raw:
+        return AccessList()
+    try:
+        return AccessList.model_validate(json.loads(raw))
+    except (ValueError, ValidationError):
+        raise Problem(
+            422,
+            "invalid_access",
+            "The `access` field must be an access list as JSON, e.g. "
+            '{"public": false, "departments": ["영업1팀"]}.',
+        ) from None
+
+
+@router.post("", status_code=201, response_model=DocumentOut)
+async def upload_document(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: Manager,
+    file: Annotated[UploadFile, File(description="The document (PDF, HWP, HWPX, Office, …).")],
+    access: Annotated[str | None, Form(description="Access list as JSON.")] = None,
+    title: Annotated[str | None, Form(max_length=255)] = None,
+) -> DocumentOut:
+    """Upload a document; ingestion runs in the background (poll `GET /api/documents/{id}`)."""
+    access_list = _access(access)
+    limit = runtime.settings.documents.max_upload_mb * 1024 * 1024
+    data = await file.read(limit + 1)
+    document, needs_ingest, replaced = await service.upload(
+        session,
+        runtime,
+        data=data,
+        filename=file.filename or "",
+        access=access_list,
+        uploader=user,
+        title=title or None,
+    )
+    out = DocumentOut.of(document, unchanged=not needs_ingest)
+    if needs_ingest:
+        await service.enqueue_ingest(runtime, document, replaced)
+    return out
+
+
+@router.get("", response_model=DocumentPage)
+async def list_documents(
+    session: SessionDep,
+    user: Reader,
+    status: Annotated[str | None, Query(description=", ".join(STATUSES))] = None,
+    type: Annotated[str | None, Query(alias="type", description="pdf, hwp, …")] = None,
+    department: Annotated[
+        str | None, Query(description="Department id in the access list.")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Title contains.")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> DocumentPage:
+    """Documents the caller may see (all of them with `docs:manage`), newest first."""
+    visible = None if user.has(service.MANAGE) else user.access_tokens()
+    items, total = await repository.list_documents(
+        session,
+        status=status,
+        doc_type=type,
+        department=department,
+        visible_to=visible,
+        q=q,
+        offset=offset,
+        limit=limit,
+    )
+    return DocumentPage(
+        items=[DocumentOut.of(d) for d in items], total=total, offset=offset, limit=limit
+    )
+
+
+@router.get("/chunks/{chunk_id}", response_model=ChunkView)
+async def get_chunk(session: SessionDep, user: Reader, chunk_id: str) -> ChunkView:
+    """One chunk with its document title and location (citations)."""
+    view = await service.get_chunk(session, chunk_id, user)
+    if view is None:
+        raise Problem(404, "not_found", "No such chunk.")
+    await record(
+        session,
+        "documents.read_chunk",
+        actor=user,
+        subject_type="document",
+        subject_id=view.document_id,
+        details={"chunk_id": chunk_id},
+    )
+    return view
+
+
+@router.get("/{document_id}", response_model=DocumentOut)
+async def get_document(session: SessionDep, user: Reader, document_id: str) -> DocumentOut:
+    """A document with its status and progress (chunks done / total)."""
+    document = await service.get_visible(session, user, document_id)
+    await record(
+        session, "documents.read", actor=user, subject_type="document", subject_id=document.id
+    )
+    return DocumentOut.of(document)
+
+
+@router.get("/{document_id}/original")
+async def download_original(
+    runtime: RuntimeDep, session: SessionDep, user: Reader, document_id: str
+) -> Response:
+    """The uploaded file as it was."""
+    document = await service.get_visible(session, user, document_id)
+    try:
+        data = service.store(runtime).get(document.sha256)
+    except FileNotFoundError:
+        raise Problem(404, "missing_original", "The stored original is missing.") from None
+    await record(
+        session, "documents.download", actor=user, subject_type="document", subject_id=document.id
+    )
+    name = quote(document.title.split("/")[-1])
+    return Response(
+        data,
+        media_type=_MEDIA.get(document.doc_type, "application/octet-stream"),
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
+
+
+@router.get("/{document_id}/text", response_model=PreviewOut)
+async def preview_text(
+    session: SessionDep,
+    user: Reader,
+    document_id: str,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> PreviewOut:
+    """The extracted text as indexed, chunk by chunk (admin console preview)."""
+    document = await service.get_visible(session, user, document_id)
+    chunks = await repository.chunks_of(session, document.id, offset=offset, limit=limit)
+    await record(
+        session, "documents.preview", actor=user, subject_type="document", subject_id=document.id
+    )
+    return PreviewOut(
+        document_id=document.id,
+        title=document.title,
+        status=document.status,
+        chunks=[ChunkOut.model_validate(c) for c in chunks],
+        total_chunks=document.chunks_total,
+    )
+
+
+@router.patch("/{document_id}", response_model=DocumentOut)
+async def update_document(
+    runtime: RuntimeDep,
+    session: SessionDep,
+    user: Manager,
+    document_id: str,
+    body: DocumentUpdate,
+) -> DocumentOut:
+    """Change the title or the access list (search applies a new access list at once)."""
+    document = await service.get_visible(session, user, document_id)
+    await service.update(
+        session, runtime, document, actor=user, title=body.title, access=body.access
+    )
+    return DocumentOut.of(document)
+
+
+@router.post("/{document_id}/reindex", status_code=202, response_model=DocumentOut)
+async def reindex_document(
+    runtime: RuntimeDep, session: SessionDep, user: Manager, document_id: str
+) -> DocumentOut:
+    """Parse, chunk and index the stored original again."""
+    document = await service.get_visible(session, user, document_id)
+    await service.mark_for_reindex(session, document, user)
+    out = DocumentOut.of(document)
+    await service.enqueue_ingest(runtime, document)
+    return out
+
+
+@router.delete("/{document_id}", status_code=204)
+async def delete_document(
+    runtime: RuntimeDep, session: SessionDep, user: Manager, document_id: str
+) -> Response:
+    """Delete the original, the rows and the index entries."""
+    document = await service.get_visible(session, user, document_id)
+    await service.delete(session, runtime, document, user)
+    return Response(status_code=204)
