@@ -1,0 +1,1 @@
+"""Vector index backends: `embedded` (numpy exact / usearch HNSW) and `qdrant`."""
