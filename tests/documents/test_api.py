@@ -183,6 +183,10 @@ async def test_bad_files_fail_with_reasons_and_others_are_unaffected(
         "bomb.docx": (make_zip_bomb(), "zip_bomb"),
         "broken.docx": (b"PK\x03\x04" + b"\x00" * 200, "corrupt_file"),
     }
+    from dari.documents.pipeline import INGESTED
+
+    failed_before = INGESTED.labels("failed")._value.get()
+    indexed_before = INGESTED.labels("indexed")._value.get()
     ids = {}
     for name, (data, _) in bad.items():
         response = await upload(client, admin, name, data)
@@ -198,6 +202,10 @@ async def test_bad_files_fail_with_reasons_and_others_are_unaffected(
     assert (await get(client, admin, good["id"]))["status"] == "indexed"
     failed = await client.get("/api/documents?status=failed", headers=auth_headers(admin))
     assert failed.json()["total"] == len(bad)
+    # Operators see the failures in Prometheus (alert DariIngestionFailures).
+    assert INGESTED.labels("failed")._value.get() - failed_before == len(bad)
+    assert INGESTED.labels("indexed")._value.get() - indexed_before == 1
+    assert "dari_documents_ingested_total" in (await client.get("/metrics")).text
 
 
 async def test_upload_refusals_are_problems(client: httpx.AsyncClient, make_user) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, String, Text, TypeDecorator
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,4 +70,5 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-LongText = Text().with_variant(Text(length=4294967295), "mysql", "mariadb")
+# MariaDB's TEXT holds only 64 KB; LONGTEXT is spelled out so the drift check compares equal.
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")

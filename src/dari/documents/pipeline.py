@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
+
+from prometheus_client import Counter, Histogram
 
 from dari.config import Settings
 from dari.core.runtime import Runtime
@@ -25,6 +28,16 @@ from dari.documents.parsers import ParsedDocument, ParseError, parse
 from dari.documents.service import parse_limits, search_service, store
 from dari.search.base import ChunkRecord, passage_text
 
+INGESTED = Counter(
+    "dari_documents_ingested_total",
+    "Ingestion jobs by final outcome (indexed, failed, skipped = superseded by a newer version).",
+    ["outcome"],
+)
+INGEST_SECONDS = Histogram(
+    "dari_documents_ingest_seconds",
+    "Wall time from the start of a job to `indexed`.",
+    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800),
+)
 log = logging.getLogger(__name__)
 _WAIT_FOR_ROW_S = 10.0
 
@@ -100,6 +113,17 @@ async def ingest(
     runtime: Runtime, document_id: str, version: int, replaced_sha256: str | None = None
 ) -> str:
     """Run the whole pipeline for one document version; returns the final status."""
+    started = time.perf_counter()
+    status = await _ingest(runtime, document_id, version, replaced_sha256)
+    INGESTED.labels(status).inc()
+    if status == "indexed":
+        INGEST_SECONDS.observe(time.perf_counter() - started)
+    return status
+
+
+async def _ingest(
+    runtime: Runtime, document_id: str, version: int, replaced_sha256: str | None
+) -> str:
     document = await _start(runtime, document_id, version)
     if document is None:
         return "skipped"

@@ -28,6 +28,10 @@ def _unavailable(reason: str) -> ReadinessCheck:
 
 async def startup(runtime: Runtime) -> None:
     cfg = runtime.settings.llm
+    if not {"api", "chat"} & set(runtime.settings.server.roles):
+        # Only the roles that answer questions need a model: an auth or worker process split
+        # off with --role neither starts an embedded server nor reports on the LLM's health.
+        return
 
     async def health() -> None:
         await get_llm(runtime).health()
@@ -39,10 +43,6 @@ async def startup(runtime: Runtime) -> None:
         runtime.readiness["llm"] = _unavailable(NOT_CONFIGURED)
         return
     if cfg.embedded == "auto" and runtime.settings.server.env == "test":
-        return
-    if not {"api", "chat"} & set(runtime.settings.server.roles):
-        # Only the roles that answer questions need a model; an auth or worker process
-        # split off with --role must not start a second embedded server.
         return
     from dari.llm.embedded import start_embedded
 

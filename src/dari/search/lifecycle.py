@@ -13,6 +13,8 @@ _warmers: set[asyncio.Task[None]] = set()
 
 
 async def startup(runtime: Runtime) -> None:
+    if not {"api", "chat", "worker"} & set(runtime.settings.server.roles):
+        return  # an auth-only process never searches: its readiness must not depend on search
     service = get_search_service(runtime)
     await service.start()
     runtime.readiness["search"] = service.ready

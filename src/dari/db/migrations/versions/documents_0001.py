@@ -8,6 +8,7 @@ Create Date: 2026-11-23
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from alembic import op
 
 import dari.db.base
@@ -69,7 +70,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column(
             "text",
-            sa.Text().with_variant(sa.Text(length=4294967295), "mysql", "mariadb"),
+            sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb"),
             nullable=False,
         ),
         sa.Column("heading_path", sa.JSON(), nullable=False),
