@@ -93,3 +93,46 @@ async def test_metrics_use_route_templates(client: httpx.AsyncClient, path: str)
     assert f'route="{path}"' in text
     assert "dari_http_request_duration_seconds_bucket" in text
     assert "12345" not in text
+
+
+async def test_request_session_commits_before_the_response_is_sent(
+    client: httpx.AsyncClient,
+) -> None:
+    from fastapi import APIRouter
+
+    from dari.api.deps import SessionDep
+    from dari.audit import service
+    from dari.audit.models import AuditEvent
+
+    app = client.app  # type: ignore[attr-defined]
+    runtime: Runtime = app.state.runtime
+    router = APIRouter()
+    seen: dict[str, int] = {}
+
+    @router.post("/write-then-check")
+    async def write(session: SessionDep) -> dict[str, int]:
+        event = await service.record(session, "test.commit_order")
+        seen["id"] = event.id
+        return {"id": event.id}
+
+    app.include_router(router)
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            # The client has the status line now: the row must already be committed.
+            async with runtime.sessionmaker() as other:
+                seen["visible"] = int(await other.get(AuditEvent, seen["id"]) is not None)
+            seen["status"] = int(message["status"])  # type: ignore[call-overload]
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/write-then-check", "raw_path": b"/write-then-check",
+        "query_string": b"", "root_path": "", "headers": [], "client": ("127.0.0.1", 1),
+        "server": ("t", 80),
+    }  # fmt: skip
+    await app(scope, receive, send)
+    assert seen["status"] == 200
+    assert seen["visible"] == 1

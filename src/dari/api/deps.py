@@ -47,6 +47,8 @@ def get_cache(runtime: RuntimeDep) -> Cache:
     return runtime.cache
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the commit runs when the handler returns, *before* the response is sent, so
+# a client never sees 201 for a row that is not yet durable (or that fails to commit).
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CacheDep = Annotated[Cache, Depends(get_cache)]

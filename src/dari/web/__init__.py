@@ -1,0 +1,1 @@
+"""The web client: the chat app (`/`), the admin console (`/admin`) and the PWA files."""
