@@ -40,7 +40,9 @@ async def _wait_for(predicate: Any, timeout: float = 15.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_runs_job_with_korean_payload(any_runtime: Runtime, request: pytest.FixtureRequest) -> None:
+async def test_runs_job_with_korean_payload(
+    any_runtime: Runtime, request: pytest.FixtureRequest
+) -> None:
     key = request.node.nodeid
     await any_runtime.queue.start_worker(any_runtime)
     await any_runtime.queue.enqueue("test_record", {"key": key, "value": "문서 색인"})
@@ -58,10 +60,14 @@ async def test_retries_then_succeeds(any_runtime: Runtime, request: pytest.Fixtu
     assert len(CALLS[key]) == 3  # succeeded on the third try, not run again
 
 
-async def test_same_job_id_is_queued_once(any_runtime: Runtime, request: pytest.FixtureRequest) -> None:
+async def test_same_job_id_is_queued_once(
+    any_runtime: Runtime, request: pytest.FixtureRequest
+) -> None:
     key = request.node.nodeid
     for _ in range(3):
-        await any_runtime.queue.enqueue("test_record", {"key": key, "value": "x"}, job_id=f"{key}-1")
+        await any_runtime.queue.enqueue(
+            "test_record", {"key": key, "value": "x"}, job_id=f"{key}-1"
+        )
     await any_runtime.queue.start_worker(any_runtime)
     await _wait_for(lambda: CALLS.get(key) == ["x"])
     await asyncio.sleep(0.3)
