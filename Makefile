@@ -18,7 +18,7 @@ install: $(STAMP)
 
 ## Start Dari with embedded defaults on http://127.0.0.1:8000 (DARI_HOST / DARI_PORT change it).
 run: install
-	$(BIN)/dari demo setup
+	$(BIN)/dari demo setup --no-wait
 	$(BIN)/dari serve
 
 ## Lint, type-check and run the whole test suite.

@@ -1,4 +1,4 @@
-"""Assistant and chat-server settings. Extended by the chat domain."""
+"""Assistant and chat-server settings: limits, context budget, resume window (docs/assistant.md)."""
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -7,8 +7,69 @@ from dari.config.base import Section
 
 
 class ChatSettings(Section):
+    """The assistant pipeline and the chat server (`/ws/chat`, `/api/chat`)."""
+
     model_config = SettingsConfigDict(env_prefix="DARI_CHAT_")
 
     max_message_chars: int = Field(
         4000, ge=1, le=100000, description="Longest accepted user message, in characters."
+    )
+    history_turns: int = Field(
+        6,
+        ge=0,
+        le=50,
+        description="Earlier messages of the conversation given to the intent and answer "
+        "calls (resolves follow-ups such as `그럼 지난달은?`).",
+    )
+    search_k: int = Field(5, ge=1, le=50, description="Document chunks retrieved per question.")
+    context_max_chars: int = Field(
+        3000,
+        ge=200,
+        le=400000,
+        description="Budget of document and ERP text put in the answer prompt, in characters. "
+        "Keep it under the model's context (DARI_LLM_N_CTX tokens) minus the answer length; "
+        "raise it for large-context servers (vLLM).",
+    )
+    erp_max_rows: int = Field(
+        30,
+        ge=1,
+        le=10000,
+        description="ERP rows per tool result given to the model (the client gets every row "
+        "the ERP returned).",
+    )
+    answer_max_tokens: int = Field(600, ge=16, le=32768, description="Longest answer, in tokens.")
+    max_concurrent_streams: int = Field(
+        1,
+        ge=1,
+        le=100,
+        description="Answers one user may have streaming at once, across every replica; "
+        "another message is refused with `busy`.",
+    )
+    messages_per_minute: int = Field(
+        20,
+        ge=1,
+        le=10000,
+        description="Messages one user may send per minute, across every replica; more are "
+        "refused with `rate_limited`.",
+    )
+    resume_ttl_s: int = Field(
+        300,
+        ge=10,
+        le=86400,
+        description="Seconds the events of an answer are kept in the cache so a reconnecting "
+        "client can resume it.",
+    )
+    max_stream_s: int = Field(
+        900,
+        ge=30,
+        le=86400,
+        description="Longest an answer may stream; also the expiry of the per-user stream "
+        "counter if a process dies mid-answer.",
+    )
+    auth_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Seconds a WebSocket without a bearer subprotocol has to send its "
+        "`auth` frame.",
     )

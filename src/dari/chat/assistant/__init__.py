@@ -1,0 +1,1 @@
+"""The assistant's three steps: intent analysis, context gathering, cited answer."""

@@ -1,0 +1,102 @@
+"""Step 1 — intent analysis: one constrained-JSON LLM call decides what the question needs.
+
+The call sees the question, the recent conversation (to resolve "그럼 지난달은?") and the ERP
+tools *this user* may call. It never sees document text or ERP rows, so text inside the data
+cannot choose a tool (prompt injection has nothing to act on here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from dari.chat.assistant.prompts import render
+from dari.llm.base import ChatMessage, LLMClient
+
+MAX_TOOL_CALLS = 3
+
+
+class ErpCall(BaseModel):
+    tool: str = Field(max_length=64)
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class IntentPlan(BaseModel):
+    """What the question needs; produced by the model under this JSON schema."""
+
+    intent: Literal["doc_qa", "erp", "mixed", "chitchat", "out_of_scope"]
+    search_query: str = Field("", max_length=500)
+    erp_tool_calls: list[ErpCall] = Field(default_factory=list, max_length=MAX_TOOL_CALLS)
+    needs_clarification: bool = False
+
+
+def tool_field(tool: Any, name: str, default: Any = None) -> Any:
+    """Read a field of an ERP tool definition, whether a model, dataclass or dict."""
+    if isinstance(tool, dict):
+        return tool.get(name, default)
+    return getattr(tool, name, default)
+
+
+def _parameter(name: str, spec: dict[str, Any], required: bool) -> str:
+    kind = "날짜" if spec.get("format") == "date" else str(spec.get("type", "값"))
+    if spec.get("enum"):
+        kind = "|".join(str(v) for v in spec["enum"])
+    return f"{name}{'*' if required else ''}: {kind}"
+
+
+def _summary(text: str, limit: int = 90) -> str:
+    first = text.split(". ")[0].strip()
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def describe_tools(tools: Sequence[Any]) -> str:
+    """One compact line per tool (`name(arg*: type, …) — what it does`): small models have
+    small contexts, and the full JSON Schemas of a catalog would not fit."""
+    lines = []
+    for tool in tools:
+        name = tool_field(tool, "name")
+        description = tool_field(tool, "description_ko") or tool_field(tool, "description", "")
+        schema = tool_field(tool, "parameters") or {}
+        if hasattr(schema, "model_dump"):
+            schema = schema.model_dump()
+        required = set(schema.get("required") or [])
+        properties = schema.get("properties") or {}
+        arguments = ", ".join(
+            _parameter(key, spec if isinstance(spec, dict) else {}, key in required)
+            for key, spec in properties.items()
+        )
+        lines.append(f"- {name}({arguments}) — {_summary(str(description))}")
+    if not lines:
+        return "(없음 — 이 사용자는 ERP 데이터를 조회할 수 없습니다)"
+    return "\n".join(lines) + "\n(* 표시는 필수 인자, 날짜는 YYYY-MM-DD)"
+
+
+def intent_messages(
+    question: str, history: Sequence[ChatMessage], tools: Sequence[Any], today: date
+) -> list[ChatMessage]:
+    system = render("intent", today=today.isoformat(), tools=describe_tools(tools))
+    lines = [f"{'사용자' if m.role == 'user' else '다리'}: {m.content[:400]}" for m in history]
+    conversation = "\n".join(lines) if lines else "(없음)"
+    user = f"이전 대화:\n{conversation}\n\n마지막 질문: {question}"
+    return [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
+
+
+async def analyse(
+    llm: LLMClient,
+    question: str,
+    history: Sequence[ChatMessage],
+    tools: Sequence[Any],
+    today: date,
+) -> IntentPlan:
+    """The plan for `question`. Raises `LLMError` (e.g. `llm_bad_output`) when it fails."""
+    plan = await llm.generate_json(
+        intent_messages(question, history, tools, today), IntentPlan, temperature=0.0
+    )
+    if not plan.search_query.strip():
+        plan.search_query = question
+    if plan.intent in ("chitchat", "out_of_scope", "doc_qa"):
+        plan.erp_tool_calls = []
+    return plan

@@ -1,0 +1,238 @@
+"""Chat HTTP endpoints (the WebSocket is in `ws.py`, included here): ask, conversations,
+feedback, citation sources and the admin views. Mounted for the `chat` role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from dari.api.deps import RuntimeDep, SessionDep
+from dari.api.problems import Problem
+from dari.auth.deps import require
+from dari.chat import admin, limits, service, streams, ws
+from dari.chat import repository as repo
+from dari.chat.errors import ChatError
+from dari.chat.schemas import (
+    ChatRequest,
+    ChatResponse,
+    ChunkOut,
+    ConversationDetail,
+    ConversationList,
+    ConversationSummary,
+    FeedbackOut,
+    FeedbackRequest,
+    MessageOut,
+    RatedList,
+    RenameRequest,
+    Usage,
+)
+from dari.core.access import can_read
+from dari.core.modules import module_exists
+from dari.core.principal import Principal
+
+ChatUser = Annotated[Principal, Depends(require("chat:use"))]
+ChatAdmin = Annotated[Principal, Depends(require("admin:system"))]
+
+router = APIRouter(tags=["chat"])
+router.include_router(ws.router)
+
+
+def problem(error: ChatError) -> Problem:
+    return Problem(error.http_status, error.code, error.message)
+
+
+@router.post("/api/chat", response_model=ChatResponse)
+async def ask(body: ChatRequest, runtime: RuntimeDep, user: ChatUser) -> ChatResponse:
+    """Answer one question with the same pipeline as the WebSocket, in one response."""
+    try:
+        async with runtime.sessionmaker() as session:
+            turn = await service.prepare_turn(
+                session,
+                runtime.settings.chat,
+                user,
+                text=body.text,
+                conversation_id=body.conversation_id,
+            )
+        await limits.acquire_stream(runtime.cache, runtime.settings.chat, user.user_id)
+        try:
+            await limits.count_message(runtime.cache, runtime.settings.chat, user.user_id)
+        except ChatError:
+            await limits.release_stream(runtime.cache, user.user_id)
+            raise
+    except ChatError as exc:
+        raise problem(exc) from None
+    final = await streams.run_answer(runtime, turn, None)
+    if final["type"] == "error":
+        raise Problem(
+            ChatError(final["code"], final["message"]).http_status, final["code"], final["message"]
+        )
+    state = final["state"]
+    return ChatResponse(
+        conversation_id=turn.conversation_id,
+        message_id=turn.message_id,
+        user_message_id=turn.user_message_id,
+        intent=state.intent,
+        answer=state.answer,
+        sources=[d.event() for d in state.documents],
+        citations=state.citations,
+        tool_calls=[{**t.call_event(), **t.result_event()} for t in state.tools],
+        usage=state.usage,
+        timings=state.timings,
+    )
+
+
+def _summary(conversation: Any, last: Any = None) -> ConversationSummary:
+    preview = " ".join((last.content if last else "").split())[:120]
+    return ConversationSummary(
+        id=conversation.id,
+        title=conversation.title,
+        created_at=conversation.created_at,
+        updated_at=conversation.updated_at,
+        last_message=preview,
+    )
+
+
+@router.get("/api/conversations", response_model=ConversationList)
+async def list_conversations(
+    session: SessionDep,
+    user: ChatUser,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 30,
+    before: datetime | None = None,
+) -> ConversationList:
+    """The user's conversations, newest first; `q` searches titles and message text."""
+    found = await repo.list_conversations(session, user.user_id, q=q, limit=limit, before=before)
+    last = await repo.last_messages(session, [c.id for c in found])
+    items = [_summary(c, last.get(c.id)) for c in found]
+    return ConversationList(
+        items=items, next_before=items[-1].updated_at if len(items) == limit else None
+    )
+
+
+@router.get("/api/conversations/{conversation_id}", response_model=ConversationDetail)
+async def get_conversation(
+    conversation_id: str, session: SessionDep, user: ChatUser
+) -> ConversationDetail:
+    conversation = await repo.get_conversation(session, conversation_id, user.user_id)
+    if conversation is None:
+        raise problem(service.not_found())
+    messages = await repo.messages(session, conversation.id)
+    feedback = await repo.feedback_for(session, [m.id for m in messages])
+    items = []
+    for m in messages:
+        vote = feedback.get(m.id)
+        items.append(
+            MessageOut(
+                id=m.id,
+                role=m.role,  # type: ignore[arg-type]
+                content=m.content,
+                created_at=m.created_at,
+                intent=m.intent,
+                sources=m.sources or [],
+                citations=m.citations or [],
+                tool_results=m.tool_results or [],
+                timings=m.timings,
+                cancelled=m.cancelled,
+                feedback=FeedbackOut(rating=vote.rating, reason=vote.reason, comment=vote.comment)  # type: ignore[arg-type]
+                if vote
+                else None,
+            )
+        )
+    return ConversationDetail(**_summary(conversation).model_dump(), messages=items)
+
+
+@router.patch("/api/conversations/{conversation_id}", response_model=ConversationSummary)
+async def rename_conversation(
+    conversation_id: str, body: RenameRequest, session: SessionDep, user: ChatUser
+) -> ConversationSummary:
+    try:
+        conversation = await service.rename(session, user, conversation_id, body.title.strip())
+    except ChatError as exc:
+        raise problem(exc) from None
+    return _summary(conversation)
+
+
+@router.delete("/api/conversations/{conversation_id}", status_code=204)
+async def delete_conversation(
+    conversation_id: str, session: SessionDep, user: ChatUser
+) -> Response:
+    try:
+        await service.delete(session, user, conversation_id)
+    except ChatError as exc:
+        raise problem(exc) from None
+    return Response(status_code=204)
+
+
+@router.post("/api/messages/{message_id}/feedback", response_model=FeedbackOut)
+async def feedback(
+    message_id: str, body: FeedbackRequest, session: SessionDep, user: ChatUser
+) -> FeedbackOut:
+    """Store 👍/👎 (with a reason and comment) on one of the user's answers."""
+    try:
+        vote = await service.give_feedback(session, user, message_id, body.model_dump())
+    except ChatError as exc:
+        raise problem(exc) from None
+    return FeedbackOut(rating=vote.rating, reason=vote.reason, comment=vote.comment)  # type: ignore[arg-type]
+
+
+@router.get("/api/chunks/{chunk_id}", response_model=ChunkOut)
+async def get_chunk(
+    chunk_id: str, runtime: RuntimeDep, session: SessionDep, user: ChatUser
+) -> ChunkOut:
+    """The text behind a citation chip, if the user may read its document (else 404).
+
+    Chunks of ingested documents come from the documents domain; chunks indexed directly
+    into search (no document row) from the search store. Both check the access tokens.
+    """
+    chunk_id = chunk_id[:255]
+    if module_exists("dari.documents.service"):
+        from dari.documents.service import get_chunk as document_chunk
+
+        view = await document_chunk(session, chunk_id, user)
+        if view is not None:
+            return ChunkOut(
+                chunk_id=view.chunk_id,
+                document_id=view.document_id,
+                title=view.document_title,
+                heading_path=view.heading_path,
+                location=view.location,
+                text=view.text,
+            )
+    from dari.search.service import get_search_service
+
+    search = get_search_service(runtime)
+    await search.start()
+    found = await search.keyword.get([chunk_id])
+    if not found or not can_read(found[0].access_tokens, user.access_tokens()):
+        raise Problem(404, "not_found", "출처를 찾을 수 없습니다.")
+    chunk = found[0]
+    return ChunkOut(
+        chunk_id=chunk.chunk_id,
+        document_id=chunk.document_id,
+        title=chunk.title,
+        heading_path=chunk.heading_path,
+        location=chunk.location,
+        text=chunk.text,
+    )
+
+
+@router.get("/api/admin/conversations", response_model=RatedList)
+async def rated_answers(
+    session: SessionDep,
+    _admin: ChatAdmin,
+    rating: Annotated[str | None, Query(alias="feedback", pattern="^(up|down)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: datetime | None = None,
+) -> RatedList:
+    """Rated answers with their question, newest first (`feedback=down` for review)."""
+    return await admin.rated(session, rating, limit=limit, before=before)
+
+
+@router.get("/api/admin/usage", response_model=Usage)
+async def usage(
+    session: SessionDep, _admin: ChatAdmin, days: Annotated[int, Query(ge=1, le=366)] = 30
+) -> Usage:
+    """Questions, users, median answer time and votes per day."""
+    return await admin.usage(session, days)

@@ -1,0 +1,51 @@
+"""Per-user limits shared by every replica through the cache: concurrent streams, messages/min.
+
+Counters live in `runtime.cache` (Redis when configured), so two chat processes count the same
+user together. The stream counter expires after `max_stream_s` should a process die mid-answer.
+"""
+
+from __future__ import annotations
+
+import time
+
+from dari.cache import Cache
+from dari.chat.errors import ChatError
+from dari.config.chat import ChatSettings
+
+
+def _streams_key(user_id: str) -> str:
+    return f"chat:streams:{user_id}"
+
+
+async def acquire_stream(cache: Cache, settings: ChatSettings, user_id: str) -> None:
+    """Count one more running answer for the user, or raise `busy`."""
+    key = _streams_key(user_id)
+    count = await cache.incr(key, 1, ttl=settings.max_stream_s)
+    if count > settings.max_concurrent_streams:
+        await release_stream(cache, user_id)
+        raise ChatError(
+            "busy", "다른 답변을 생성하는 중입니다. 끝나거나 중지한 뒤에 다시 보내 주세요."
+        )
+
+
+async def release_stream(cache: Cache, user_id: str) -> None:
+    key = _streams_key(user_id)
+    if await cache.incr(key, -1) <= 0:
+        await cache.delete(key)
+
+
+async def running_streams(cache: Cache, user_id: str) -> int:
+    value = await cache.get(_streams_key(user_id))
+    return max(0, int(value)) if value else 0
+
+
+async def count_message(cache: Cache, settings: ChatSettings, user_id: str) -> None:
+    """Count a message in the current minute's window, or raise `rate_limited`."""
+    window = int(time.time() // 60)
+    count = await cache.incr(f"chat:rate:{user_id}:{window}", 1, ttl=90)
+    if count > settings.messages_per_minute:
+        raise ChatError(
+            "rate_limited",
+            f"메시지를 너무 자주 보냈습니다 (분당 {settings.messages_per_minute}개). "
+            "잠시 후 다시 시도해 주세요.",
+        )

@@ -1,0 +1,257 @@
+"""Running answers: numbered events kept for resume, live broadcast, cancellation.
+
+Every event of an answer is appended to a cache list (`chat:ev:<message id>`, kept
+`resume_ttl_s`) and published on `chat:live:<message id>`; a client reconnecting to *any*
+replica replays the list and follows the channel. Cancel requests travel on
+`chat:cancel:<user id>`, which the replica running the answer listens to. With Redis
+configured this works across processes; embedded, within one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from dari.cache import Cache
+from dari.chat import limits, pipeline, service
+from dari.chat.errors import ChatError
+from dari.core.runtime import Runtime
+from dari.llm.base import LLMError
+
+log = logging.getLogger(__name__)
+Sink = Callable[[dict[str, Any]], Awaitable[None]]
+TERMINAL = ("done", "error")
+ANSWERS = Counter("dari_chat_answers_total", "Answers by outcome", ["outcome"])
+ANSWER_SECONDS = Histogram(
+    "dari_chat_answer_seconds", "Question to last event", buckets=(1, 2, 5, 10, 20, 40, 80, 160)
+)
+FIRST_TOKEN_SECONDS = Histogram(
+    "dari_chat_first_token_seconds",
+    "Question to first answer token",
+    buckets=(0.5, 1, 2, 5, 10, 20, 40),
+)
+STREAMING = Gauge("dari_chat_streaming", "Answers running in this process")
+LLM_MESSAGES = {
+    "llm_unavailable": "언어 모델 서버에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.",
+    "llm_timeout": "언어 모델 서버의 응답이 너무 늦습니다. 잠시 후 다시 시도해 주세요.",
+    "llm_bad_output": "언어 모델이 질문을 분석하지 못했습니다. 질문을 바꿔 다시 시도해 주세요.",
+}
+
+
+def _events(message_id: str) -> str:
+    return f"chat:ev:{message_id}"
+
+
+def _live(message_id: str) -> str:
+    return f"chat:live:{message_id}"
+
+
+def _owner(message_id: str) -> str:
+    return f"chat:owner:{message_id}"
+
+
+def _running(message_id: str) -> str:
+    return f"chat:run:{message_id}"
+
+
+def _cancel(user_id: str) -> str:
+    return f"chat:cancel:{user_id}"
+
+
+class AnswerStream:
+    """Numbers one answer's events, keeps them for resume and hands them to the local sink."""
+
+    def __init__(self, runtime: Runtime, message_id: str, sink: Sink | None) -> None:
+        self.runtime = runtime
+        self.message_id = message_id
+        self.sink = sink
+        self.seq = 0
+
+    async def emit(self, event: dict[str, Any]) -> None:
+        await self.deliver(await self.record(event))
+
+    async def record(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Number the event and keep it for resume."""
+        self.seq += 1
+        event = {**event, "message_id": self.message_id, "seq": self.seq}
+        data = json.dumps(event, ensure_ascii=False, default=str)
+        cache, ttl = self.runtime.cache, self.runtime.settings.chat.resume_ttl_s
+        await cache.list_push(_events(self.message_id), data, max_len=20000, ttl=ttl)
+        return event
+
+    async def deliver(self, event: dict[str, Any]) -> None:
+        """Broadcast the event to resuming clients and hand it to the local connection."""
+        data = json.dumps(event, ensure_ascii=False, default=str)
+        await self.runtime.cache.publish(_live(self.message_id), data)
+        if self.sink is not None:
+            try:
+                await self.sink(event)
+            except Exception:  # the client went away; the answer goes on for a resume
+                self.sink = None
+
+
+async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -> dict[str, Any]:
+    """Run and save one answer; returns its last event (`done` or `error`).
+
+    The caller has already taken a stream slot (`limits.acquire_stream`); it is released here.
+    """
+    user_id = turn.principal.user_id
+    cache, settings = runtime.cache, runtime.settings.chat
+    stream = AnswerStream(runtime, turn.message_id, sink)
+    state = pipeline.TurnState()
+    ttl = settings.max_stream_s + settings.resume_ttl_s
+    await cache.set(_owner(turn.message_id), user_id, ttl=ttl)
+    await cache.set(_running(turn.message_id), user_id, ttl=settings.max_stream_s)
+    subscription = await cache.subscribe(_cancel(user_id))
+    user_cancelled = False
+    final: dict[str, Any] | None = None
+    STREAMING.inc()
+    try:
+        await stream.emit(
+            {
+                "type": "started",
+                "conversation_id": turn.conversation_id,
+                "user_message_id": turn.user_message_id,
+                "client_message_id": turn.client_message_id,
+            }
+        )
+        produce = asyncio.create_task(pipeline.answer_turn(runtime, turn, state, stream.emit))
+
+        async def watch() -> None:
+            nonlocal user_cancelled
+            while not produce.done():
+                message = await subscription.get(timeout=1.0)
+                if message is not None and message[1].decode() in (turn.message_id, "*"):
+                    user_cancelled = True
+                    produce.cancel()
+                    return
+
+        watcher = asyncio.create_task(watch())
+        try:
+            async with asyncio.timeout(settings.max_stream_s):
+                await produce
+        except asyncio.CancelledError:
+            if not user_cancelled:
+                raise
+        finally:
+            watcher.cancel()
+        await _save(runtime, turn, state, cancelled=user_cancelled)
+        state.timings["total_ms"] = state.elapsed_ms()
+        final = {
+            "type": "done",
+            "conversation_id": turn.conversation_id,
+            "usage": state.usage,
+            "timings": state.timings,
+            "cancelled": user_cancelled,
+        }
+    except LLMError as exc:
+        # The gateway's message may name hosts or quote the server; the user gets ours.
+        log.warning("answer %s: %s: %s", turn.message_id, exc.code, exc.message)
+        final = {"type": "error", "code": exc.code, "message": LLM_MESSAGES[exc.code]}
+    except ChatError as exc:
+        final = {"type": "error", "code": exc.code, "message": exc.message}
+    except TimeoutError:
+        final = {"type": "error", "code": "llm_timeout", "message": "답변 시간이 초과되었습니다."}
+    except Exception:
+        log.exception("answer %s failed", turn.message_id)
+        final = {"type": "error", "code": "internal_error", "message": "답변 중 오류가 났습니다."}
+    finally:
+        STREAMING.dec()
+        with contextlib.suppress(Exception):
+            await subscription.close()
+        if final is None:  # cancelled from outside (shutdown): free the slot
+            await _finish(cache, turn.message_id, user_id)
+    assert final is not None
+    outcome = final.get("code") or ("cancelled" if user_cancelled else "ok")
+    ANSWERS.labels(outcome).inc()
+    ANSWER_SECONDS.observe(state.elapsed_ms() / 1000)
+    if state.timings["ttft_ms"]:
+        FIRST_TOKEN_SECONDS.observe(state.timings["ttft_ms"] / 1000)
+    try:
+        last = await stream.record(final)
+    finally:
+        # After the last event is stored (a resuming client never sees "not running" with
+        # events still to come) and before it is delivered (a client may send its next
+        # message the moment it sees `done`).
+        await _finish(cache, turn.message_id, user_id)
+    await stream.deliver(last)
+    return {**final, "message_id": turn.message_id, "seq": stream.seq, "state": state}
+
+
+async def _finish(cache: Cache, message_id: str, user_id: str) -> None:
+    with contextlib.suppress(Exception):
+        await cache.delete(_running(message_id))
+    await limits.release_stream(cache, user_id)
+
+
+async def _save(
+    runtime: Runtime, turn: pipeline.Turn, state: pipeline.TurnState, *, cancelled: bool
+) -> None:
+    """One transaction for the whole turn: the question and its answer, or nothing."""
+    try:
+        async with runtime.sessionmaker() as session, session.begin():
+            await service.save_turn(session, turn, state, cancelled=cancelled)
+    except ChatError:
+        raise
+    except Exception as exc:
+        log.exception("saving answer %s failed", turn.message_id)
+        raise ChatError("internal_error", "답변을 저장하지 못했습니다.") from exc
+
+
+async def cancel(runtime: Runtime, user_id: str, message_id: str | None) -> None:
+    """Ask whichever replica runs the answer to stop it; `nothing_to_cancel` if none runs."""
+    cache = runtime.cache
+    if message_id is not None:
+        owner = await cache.get(_running(message_id))
+        if owner is None or owner.decode() != user_id:
+            raise ChatError("nothing_to_cancel", "중지할 답변이 없습니다.")
+    elif await limits.running_streams(cache, user_id) == 0:
+        raise ChatError("nothing_to_cancel", "중지할 답변이 없습니다.")
+    await cache.publish(_cancel(user_id), message_id or "*")
+
+
+async def replay(
+    runtime: Runtime, user_id: str, message_id: str, after_seq: int
+) -> AsyncIterator[dict[str, Any]]:
+    """The events of an answer after `after_seq`, then live ones until it ends."""
+    cache = runtime.cache
+    owner = await cache.get(_owner(message_id))
+    if owner is None or owner.decode() != user_id:
+        raise ChatError("not_found", "이어받을 답변이 없습니다 (끝난 지 오래되었거나 없는 답변).")
+    subscription = await cache.subscribe(_live(message_id))
+    last = after_seq
+    try:
+        while True:
+            # Read "running" *before* the list: the last event is stored before the flag goes.
+            running = await cache.get(_running(message_id)) is not None
+            for raw in await cache.list_range(_events(message_id)):
+                event = json.loads(raw)
+                if event["seq"] > last:
+                    last = event["seq"]
+                    yield event
+                    if event["type"] in TERMINAL:
+                        return
+            if not running:  # ended without a last event: its process died mid-answer
+                yield {
+                    "type": "error",
+                    "code": "internal_error",
+                    "message": "답변이 중단되었습니다. 다시 질문해 주세요.",
+                    "message_id": message_id,
+                }
+                return
+            message = await subscription.get(timeout=2.0)
+            if message is not None:
+                event = json.loads(message[1])
+                if event["seq"] == last + 1:
+                    last = event["seq"]
+                    yield event
+                    if event["type"] in TERMINAL:
+                        return
+    finally:
+        await subscription.close()
