@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -32,6 +33,8 @@ def chat(
 def test_search_open_rename_delete(page: Any, live: LiveServer, script: llm_server.Script) -> None:
     token = live.user("web_conv_kang")
     first = chat(live, token, script, "연차 이월 규정 알려줘", "연차는 최대 5일까지 이월됩니다.")
+    # Timestamps are stored to the second (MariaDB DATETIME): "newest first" needs them apart.
+    time.sleep(1.1)
     second = chat(live, token, script, "법인카드 한도는?", "법인카드 월 한도는 300만 원입니다.")
     login(page, "web_conv_kang")
     items = page.locator(".conversation-item")
