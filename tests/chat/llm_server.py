@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from dari.llm.embedded import free_port
+from tests.llm.scripted_server import serve_app
 
 
 @dataclass
@@ -112,18 +109,5 @@ app = Starlette(
 @contextmanager
 def serve() -> Iterator[str]:
     """Run the server in a background thread; yields its base URL (`…/v1`)."""
-    port = free_port("127.0.0.1")
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the scripted LLM server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(5)
+    with serve_app(app, "scripted LLM server") as url:
+        yield url

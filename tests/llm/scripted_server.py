@@ -176,20 +176,29 @@ app = Starlette(
 
 
 @contextmanager
-def serve() -> Iterator[str]:
-    """Run the server on a free port in a background thread; yields its base URL (`…/v1`)."""
+def serve_app(asgi_app: Starlette, name: str = "scripted server") -> Iterator[str]:
+    """Run any ASGI app on a free port in a background thread; yields its base URL (`…/v1`)."""
     port = free_port("127.0.0.1")
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        asgi_app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline:
-            raise RuntimeError("the scripted server did not start")
+            raise RuntimeError(f"the {name} did not start")
         time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         server.should_exit = True
         thread.join(5)
+
+
+@contextmanager
+def serve() -> Iterator[str]:
+    """Run this scripted server in a background thread; yields its base URL (`…/v1`)."""
+    with serve_app(app) as url:
+        yield url

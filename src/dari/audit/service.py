@@ -72,28 +72,11 @@ async def record(
 
 
 async def record_now(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    action: str,
-    *,
-    actor: Principal | None = None,
-    actor_name: str | None = None,
-    outcome: str = "ok",
-    subject_type: str | None = None,
-    subject_id: str | None = None,
-    ip: str | None = None,
-    details: dict[str, Any] | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession], action: str, **fields: Any
 ) -> None:
-    """Write an event in its own transaction: it survives the caller's rollback."""
+    """Write an event in its own transaction: it survives the caller's rollback.
+
+    Takes the same keyword arguments as `record`.
+    """
     async with sessionmaker() as session, session.begin():
-        session.add(
-            _event(
-                action,
-                actor=actor,
-                actor_name=actor_name,
-                outcome=outcome,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                ip=ip,
-                details=details,
-            )
-        )
+        await record(session, action, **fields)
