@@ -72,3 +72,40 @@ def test_production_refuses_default_secret(monkeypatch: pytest.MonkeyPatch, tmp_
         load_settings()
     monkeypatch.setenv("DARI_SECRET_KEY", "k" * 48)
     assert load_settings().server.is_production
+
+
+@pytest.mark.parametrize(
+    ("roles", "backends", "refused"),
+    [
+        ("api,chat,worker,auth", {}, False),  # one process: the embedded index is shared
+        ("auth", {}, False),  # never searches
+        ("api", {}, True),
+        ("worker", {"DARI_SEARCH_VECTOR_BACKEND": "qdrant"}, True),  # keyword still embedded
+        (
+            "api",
+            {
+                "DARI_SEARCH_KEYWORD_BACKEND": "elasticsearch",
+                "DARI_SEARCH_VECTOR_BACKEND": "qdrant",
+            },
+            False,
+        ),
+    ],
+)
+def test_production_refuses_split_roles_on_the_embedded_search_index(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    roles: str,
+    backends: dict[str, str],
+    refused: bool,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DARI_ENV", "production")
+    monkeypatch.setenv("DARI_SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("DARI_ROLES", roles)
+    for name, value in backends.items():
+        monkeypatch.setenv(name, value)
+    if refused:
+        with pytest.raises(SettingsError, match="DARI_SEARCH_KEYWORD_BACKEND=elasticsearch"):
+            load_settings()
+    else:
+        assert load_settings().server.is_production

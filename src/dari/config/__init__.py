@@ -54,7 +54,8 @@ class Settings(BaseModel):
         return f"sqlite+aiosqlite:///{path}"
 
     def production_problems(self) -> list[str]:
-        """What production mode refuses: default or empty secrets, each with its variable."""
+        """What production mode refuses: default or empty secrets, each with its variable,
+        and a split-role process on the per-process embedded search index."""
         problems: list[str] = []
         if not self.server.is_production:
             return problems
@@ -63,7 +64,31 @@ class Settings(BaseModel):
                 "DARI_SECRET_KEY is the default or shorter than 32 characters; set it to a "
                 "random value, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
             )
+        if problem := self.split_role_search_problem():
+            problems.append(problem)
         return problems
+
+    def split_role_search_problem(self) -> str:
+        """Non-empty when this process holds only some of the roles that share the search
+        index while that index is embedded (it lives in one process: the others never see it)."""
+        searching = {"api", "chat", "worker"}
+        held = searching & set(self.server.roles)
+        embedded = [
+            name
+            for name, backend in (
+                ("DARI_SEARCH_KEYWORD_BACKEND", self.search.keyword_backend),
+                ("DARI_SEARCH_VECTOR_BACKEND", self.search.vector_backend),
+            )
+            if backend == "embedded"
+        ]
+        if not held or held == searching or not embedded:
+            return ""
+        return (
+            f"DARI_ROLES={','.join(self.server.roles)} splits api, chat and worker over several "
+            f"processes, but {' and '.join(embedded)} = embedded keeps the search index inside "
+            "one process; run api, chat and worker in one process, or set "
+            "DARI_SEARCH_KEYWORD_BACKEND=elasticsearch and DARI_SEARCH_VECTOR_BACKEND=qdrant"
+        )
 
 
 def section_classes() -> dict[str, type[Section]]:

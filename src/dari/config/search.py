@@ -78,6 +78,23 @@ class SearchSettings(Section):
     keyword_weight: float = Field(
         0.65, ge=0.0, le=1.0, description="Weight of the keyword score in weighted fusion."
     )
+    bm25_k1: float = Field(
+        0.6,
+        ge=0.0,
+        le=5.0,
+        description="BM25 term-frequency saturation of the embedded keyword index (chosen by "
+        "measurement, docs/retrieval.md; lower values saturate sooner).",
+    )
+    bm25_b: float = Field(
+        0.75, ge=0.0, le=1.0, description="BM25 length normalisation of the embedded keyword index."
+    )
+    bigram_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=2.0,
+        description="Weight of adjacent-morpheme pairs (회사+매출) next to single morphemes in "
+        "the embedded keyword index; 0 indexes single morphemes only (less memory).",
+    )
     candidates: int = Field(
         50, ge=10, le=1000, description="Candidates each method contributes before fusion."
     )

@@ -66,6 +66,11 @@ def register(bench_app: typer.Typer) -> None:
         keyword_weight: Annotated[
             float | None, typer.Option(help="Keyword weight for weighted fusion.")
         ] = None,
+        bm25_k1: Annotated[float | None, typer.Option(help="BM25 k1 (default: setting).")] = None,
+        bm25_b: Annotated[float | None, typer.Option(help="BM25 b (default: setting).")] = None,
+        bigram_weight: Annotated[
+            float | None, typer.Option(help="Word-pair weight, 0 = off (default: setting).")
+        ] = None,
         sweep: Annotated[
             bool, typer.Option(help="Tune the fusion weight on half the questions, test on half.")
         ] = False,
@@ -81,8 +86,14 @@ def register(bench_app: typer.Typer) -> None:
         overrides: dict[str, Any] = {}
         if fusion:
             overrides["fusion"] = fusion
-        if keyword_weight is not None:
-            overrides["keyword_weight"] = keyword_weight
+        for name, value in (
+            ("keyword_weight", keyword_weight),
+            ("bm25_k1", bm25_k1),
+            ("bm25_b", bm25_b),
+            ("bigram_weight", bigram_weight),
+        ):
+            if value is not None:
+                overrides[name] = value
         if dataset is not None and not dataset.is_file():
             fail(f"{dataset} does not exist or is not a file", code=2)
         with tempfile.TemporaryDirectory(prefix="dari-bench-") as tmp:

@@ -150,6 +150,9 @@ async def evaluate(
     result["fusion"] = {
         "method": service.settings.fusion,
         "keyword_weight": service.settings.keyword_weight,
+        "bm25_k1": service.settings.bm25_k1,
+        "bm25_b": service.settings.bm25_b,
+        "bigram_weight": service.settings.bigram_weight,
         "candidates": n,
     }
     if do_sweep:

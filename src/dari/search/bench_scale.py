@@ -104,11 +104,14 @@ async def run_scale(
     started = time.perf_counter()
     await service.persist()
     persist_s = time.perf_counter() - started
+    k1, b, pair_weight = keyword.params
     service.keyword = service.vector = None  # type: ignore[assignment]
     del keyword, vector
     gc.collect()
     started = time.perf_counter()
-    reloaded_kw = EmbeddedKeywordIndex(directory / "search", service.analyzer)
+    reloaded_kw = EmbeddedKeywordIndex(
+        directory / "search", service.analyzer, k1=k1, b=b, pair_weight=pair_weight
+    )
     reloaded_vec = EmbeddedVectorIndex(directory / "search", dim)
     reloaded_kw.load_sync()
     reloaded_vec.load_sync()

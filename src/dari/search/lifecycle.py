@@ -15,6 +15,8 @@ _warmers: set[asyncio.Task[None]] = set()
 async def startup(runtime: Runtime) -> None:
     if not {"api", "chat", "worker"} & set(runtime.settings.server.roles):
         return  # an auth-only process never searches: its readiness must not depend on search
+    if problem := runtime.settings.split_role_search_problem():
+        log.warning(problem)  # refused outright in production (Settings.production_problems)
     service = get_search_service(runtime)
     await service.start()
     runtime.readiness["search"] = service.ready

@@ -48,7 +48,9 @@ def create_keyword_index(settings: Settings) -> KeywordIndex:
         )
     from dari.search.keyword.embedded import EmbeddedKeywordIndex
 
-    return EmbeddedKeywordIndex(index_dir(settings))
+    return EmbeddedKeywordIndex(
+        index_dir(settings), k1=search.bm25_k1, b=search.bm25_b, pair_weight=search.bigram_weight
+    )
 
 
 def create_vector_index(settings: Settings, dim: int) -> VectorIndex:

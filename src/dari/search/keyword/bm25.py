@@ -3,7 +3,8 @@
 Postings are per term: slot ids (int32) and term frequencies (float32) in `array.array`s that
 grow in place; a search views them with `np.frombuffer` and scores every posting of the query
 terms in a few vectorised operations. Deleted chunks leave dead postings that the access mask
-zeroes; `compact()` rebuilds everything once a quarter of the slots are dead.
+zeroes; `compact()` rebuilds everything once a quarter of the slots are dead. Adjacent-term
+pairs (`dari.search.keyword.pairs`) score next to single terms with `pair_weight`.
 """
 
 from __future__ import annotations
@@ -13,19 +14,39 @@ from array import array
 from collections import Counter
 from collections.abc import Collection, Sequence
 from itertools import pairwise
+from typing import NamedTuple
 
 import numpy as np
 
 from dari.search.base import ChunkRecord, Scored
+from dari.search.keyword.pairs import PairPostings, counted, pair_keys
 from dari.search.slots import SlotTable, top_k
+
+_NO_PAIRS = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.float32))
+
+
+class Snapshot(NamedTuple):
+    """Live chunks and their terms as flat arrays (what `keyword.npz` holds)."""
+
+    chunks: list[ChunkRecord]
+    vocab: list[str]
+    offsets: np.ndarray  # chunk i's terms are terms[offsets[i]:offsets[i+1]]
+    terms: np.ndarray  # term ids into vocab
+    tfs: np.ndarray
+    pair_offsets: np.ndarray  # the same layout for adjacent-term pair keys
+    pair_keys: np.ndarray
+    pair_tfs: np.ndarray
 
 
 class BM25Engine:
     """Not thread-safe by itself: `EmbeddedKeywordIndex` serialises access with a lock."""
 
-    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, k1: float = 0.6, b: float = 0.75, pair_weight: float = 0.5) -> None:
         self.k1 = k1
         self.b = b
+        self.pair_weight = pair_weight
+        self.pairs = PairPostings()
+        self.doc_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self.slots = SlotTable()
         self.chunks: dict[str, ChunkRecord] = {}
         self.vocab: dict[str, int] = {}
@@ -55,16 +76,18 @@ class BM25Engine:
         self.doc_terms.append((ids, tfs))
         self.lengths.append(len(terms))
         self.total_length += len(terms)
+        if self.pair_weight > 0 and len(terms) > 1:
+            keys, pair_tfs = counted(pair_keys(terms))
+            self.pairs.add(slot, keys, pair_tfs)
+            self.doc_pairs.append((keys, pair_tfs))
+            if self.pairs.needs_merge():
+                self.pairs.merge(self.slots.alive)
+        else:
+            self.doc_pairs.append(_NO_PAIRS)
 
-    def bulk_load(
-        self,
-        chunks: list[ChunkRecord],
-        vocab: list[str],
-        offsets: np.ndarray,
-        terms: np.ndarray,
-        tfs: np.ndarray,
-    ) -> None:
+    def bulk_load(self, snapshot: Snapshot) -> None:
         """Fill an empty engine from persisted arrays (vectorised: restart stays fast)."""
+        chunks, vocab, offsets, terms, tfs = snapshot[:5]
         for chunk in chunks:
             self.slots.add(chunk.chunk_id, chunk.document_id, chunk.access_tokens)
             self.chunks[chunk.chunk_id] = chunk
@@ -90,6 +113,17 @@ class BM25Engine:
             slot_array.frombytes(slots_sorted[a:b].tobytes())
             tf_array.frombytes(tfs_sorted[a:b].tobytes())
             self.postings.append((slot_array, tf_array))
+        self._load_pairs(len(chunks), snapshot)
+
+    def _load_pairs(self, count: int, snapshot: Snapshot) -> None:
+        offsets, keys, tfs = snapshot.pair_offsets, snapshot.pair_keys, snapshot.pair_tfs
+        if self.pair_weight <= 0:
+            self.doc_pairs = [_NO_PAIRS] * count
+            return
+        keys, tfs = keys.astype(np.uint64), tfs.astype(np.float32)
+        self.doc_pairs = [(keys[a:b], tfs[a:b]) for a, b in pairwise(offsets.tolist())]
+        owners = np.repeat(np.arange(count, dtype=np.int32), np.diff(offsets))
+        self.pairs.build(owners, keys, tfs)
 
     def remove_document(self, document_id: str) -> None:
         for slot in self.slots.remove_document(document_id):
@@ -140,13 +174,28 @@ class BM25Engine:
             del slots, tf  # release the buffer views before the arrays may grow again
         if not matched:
             return []
+        if self.pair_weight > 0:
+            self._score_pairs(terms, scores, norm, live)
         scores[~self.slots.mask(access_tokens, document_ids)] = -np.inf
         scores[scores <= 0] = -np.inf
         best = top_k(scores, k)
         return [(self.slots.ids[s], float(scores[s])) for s in best]
 
-    def export(self) -> tuple[list[ChunkRecord], list[str], np.ndarray, np.ndarray, np.ndarray]:
-        """Live chunks and their terms as arrays: (chunks, vocab, offsets, terms, tfs)."""
+    def _score_pairs(
+        self, terms: list[str], scores: np.ndarray, norm: np.ndarray, live: int
+    ) -> None:
+        alive = self.slots.alive
+        for key in set(pair_keys(terms).tolist()):
+            slots, tf = self.pairs.get(key)
+            df = int(alive[slots].sum()) if len(slots) else 0
+            if df == 0:
+                continue
+            idf = math.log(1 + (live - df + 0.5) / (df + 0.5))
+            weight = self.pair_weight * idf * (self.k1 + 1)
+            scores[slots] += weight * tf / (tf + norm[slots])
+
+    def export(self) -> Snapshot:
+        """Live chunks and their terms as flat arrays."""
         live = self.slots.live_slots().tolist()
         chunks = [self.chunks[self.slots.ids[s]] for s in live]
         pairs = [self.doc_terms[s] for s in live]
@@ -158,10 +207,16 @@ class BM25Engine:
         remap[used] = np.arange(used.size, dtype=np.int32)
         inverse = {i: t for t, i in self.vocab.items()}
         vocab = [inverse[int(i)] for i in used]
-        return chunks, vocab, offsets, remap[terms], tfs
+        doc_pairs = [self.doc_pairs[s] for s in live]
+        pair_offsets = np.cumsum([0] + [keys.size for keys, _ in doc_pairs], dtype=np.int64)
+        pair_keys_ = np.concatenate([keys for keys, _ in doc_pairs] or [_NO_PAIRS[0]])
+        pair_tfs = np.concatenate([tf for _, tf in doc_pairs] or [_NO_PAIRS[1]])
+        return Snapshot(
+            chunks, vocab, offsets, remap[terms], tfs, pair_offsets, pair_keys_, pair_tfs
+        )
 
     def compact(self) -> None:
         """Rebuild without dead slots (and without terms no live chunk uses)."""
-        fresh = BM25Engine(self.k1, self.b)
-        fresh.bulk_load(*self.export())
+        fresh = BM25Engine(self.k1, self.b, self.pair_weight)
+        fresh.bulk_load(self.export())
         self.__dict__.update(fresh.__dict__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import threading
 from collections.abc import Collection, Sequence
@@ -14,24 +15,35 @@ from pydantic import TypeAdapter
 
 from dari.search.analyzer import KoreanAnalyzer, default_analyzer
 from dari.search.base import ChunkRecord, Scored, keyword_text
-from dari.search.keyword.bm25 import BM25Engine
+from dari.search.keyword.bm25 import BM25Engine, Snapshot
 
-FORMAT = 1
+log = logging.getLogger(__name__)
+FORMAT = 2  # 2: adjacent-term pairs stored too (a format-1 file is re-analysed on load)
 _CHUNKS = TypeAdapter(list[ChunkRecord])
 
 
 class EmbeddedKeywordIndex:
-    """BM25 (k1=1.2, b=0.75) in memory; `persist()` writes `<dir>/keyword.npz` atomically.
+    """BM25 over morphemes and adjacent-morpheme pairs in memory; `persist()` writes
+    `<dir>/keyword.npz` atomically.
 
     The file holds the analysed terms, so loading never re-runs Kiwi.
     """
 
     name = "embedded"
 
-    def __init__(self, directory: Path | None, analyzer: KoreanAnalyzer | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path | None,
+        analyzer: KoreanAnalyzer | None = None,
+        *,
+        k1: float = 0.6,
+        b: float = 0.75,
+        pair_weight: float = 0.5,
+    ) -> None:
         self.directory = directory
         self.analyzer = analyzer or default_analyzer()
-        self.engine = BM25Engine()
+        self.params = (k1, b, pair_weight)
+        self.engine = BM25Engine(*self.params)
         self._lock = threading.RLock()
         self._dirty = False
 
@@ -103,19 +115,26 @@ class EmbeddedKeywordIndex:
         if path is None or not self._dirty:
             return
         with self._lock:
-            chunks, vocab, offsets, terms, tfs = self.engine.export()
+            snapshot = self.engine.export()
             self._dirty = False
-        text = "[" + ",".join(c.model_dump_json() for c in chunks) + "]"
+        text = "[" + ",".join(c.model_dump_json() for c in snapshot.chunks) + "]"
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
         np.savez(
             tmp,
-            meta=np.frombuffer(json.dumps({"format": FORMAT}).encode(), dtype=np.uint8),
-            vocab=np.frombuffer(json.dumps(vocab, ensure_ascii=False).encode(), dtype=np.uint8),
+            meta=np.frombuffer(
+                json.dumps({"format": FORMAT, "pairs": self.params[2] > 0}).encode(), np.uint8
+            ),
+            vocab=np.frombuffer(
+                json.dumps(snapshot.vocab, ensure_ascii=False).encode(), dtype=np.uint8
+            ),
             chunks=np.frombuffer(text.encode(), dtype=np.uint8),
-            offsets=offsets,
-            terms=terms,
-            tfs=tfs,
+            offsets=snapshot.offsets,
+            terms=snapshot.terms,
+            tfs=snapshot.tfs,
+            pair_offsets=snapshot.pair_offsets,
+            pair_keys=snapshot.pair_keys,
+            pair_tfs=snapshot.pair_tfs,
         )
         os.replace(tmp, path)
 
@@ -127,15 +146,27 @@ class EmbeddedKeywordIndex:
         if path is None or not path.exists():
             return
         with np.load(path) as data:
+            meta = json.loads(data["meta"].tobytes().decode())
+            fmt = meta.get("format", 1)
+            # Pairs are derived from the terms' order, which only the chunk text still has.
+            reanalyse = fmt < 2 or (self.params[2] > 0 and not meta.get("pairs", True))
             vocab: list[str] = json.loads(data["vocab"].tobytes().decode())
             raw = data["chunks"].tobytes()
-            offsets, terms, tfs = data["offsets"], data["terms"], data["tfs"]
-        engine = BM25Engine()
+            arrays = [data[name] for name in ("offsets", "terms", "tfs")]
+            if fmt >= 2:
+                arrays += [data[name] for name in ("pair_offsets", "pair_keys", "pair_tfs")]
         chunks = _CHUNKS.validate_json(raw)  # one pass in pydantic-core: fast restarts
-        engine.bulk_load(chunks, vocab, offsets, terms, tfs)
+        engine = BM25Engine(*self.params)
+        if not reanalyse:
+            engine.bulk_load(Snapshot(chunks, vocab, *arrays))
+        else:
+            log.info("re-analysing the %d chunks of %s to index word pairs", len(chunks), path)
+            texts = [keyword_text(c) for c in chunks]
+            for chunk, terms in zip(chunks, self.analyzer.terms_many(texts), strict=True):
+                engine.add(chunk, terms)
         with self._lock:
             self.engine = engine
-            self._dirty = False
+            self._dirty = reanalyse
 
     async def load(self) -> None:
         await asyncio.to_thread(self.load_sync)
