@@ -22,8 +22,6 @@ from dari.search.base import ChunkRecord, Scored
 from dari.search.keyword.pairs import PairPostings, counted, pair_keys
 from dari.search.slots import SlotTable, top_k
 
-_NO_PAIRS = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.float32))
-
 
 class Snapshot(NamedTuple):
     """Live chunks and their terms as flat arrays (what `keyword.npz` holds)."""
@@ -33,8 +31,9 @@ class Snapshot(NamedTuple):
     offsets: np.ndarray  # chunk i's terms are terms[offsets[i]:offsets[i+1]]
     terms: np.ndarray  # term ids into vocab
     tfs: np.ndarray
-    pair_offsets: np.ndarray  # the same layout for adjacent-term pair keys
-    pair_keys: np.ndarray
+    pair_keys: np.ndarray  # adjacent-term pairs, CSR by key: sorted distinct keys,
+    pair_offsets: np.ndarray  # key i's postings are [offsets[i]:offsets[i+1]]
+    pair_slots: np.ndarray  # of these chunk positions (0..len(chunks)-1)
     pair_tfs: np.ndarray
 
 
@@ -46,7 +45,6 @@ class BM25Engine:
         self.b = b
         self.pair_weight = pair_weight
         self.pairs = PairPostings()
-        self.doc_pairs: list[tuple[np.ndarray, np.ndarray]] = []
         self.slots = SlotTable()
         self.chunks: dict[str, ChunkRecord] = {}
         self.vocab: dict[str, int] = {}
@@ -77,13 +75,9 @@ class BM25Engine:
         self.lengths.append(len(terms))
         self.total_length += len(terms)
         if self.pair_weight > 0 and len(terms) > 1:
-            keys, pair_tfs = counted(pair_keys(terms))
-            self.pairs.add(slot, keys, pair_tfs)
-            self.doc_pairs.append((keys, pair_tfs))
+            self.pairs.add(slot, *counted(pair_keys(terms)))
             if self.pairs.needs_merge():
                 self.pairs.merge(self.slots.alive)
-        else:
-            self.doc_pairs.append(_NO_PAIRS)
 
     def bulk_load(self, snapshot: Snapshot) -> None:
         """Fill an empty engine from persisted arrays (vectorised: restart stays fast)."""
@@ -113,17 +107,10 @@ class BM25Engine:
             slot_array.frombytes(slots_sorted[a:b].tobytes())
             tf_array.frombytes(tfs_sorted[a:b].tobytes())
             self.postings.append((slot_array, tf_array))
-        self._load_pairs(len(chunks), snapshot)
-
-    def _load_pairs(self, count: int, snapshot: Snapshot) -> None:
-        offsets, keys, tfs = snapshot.pair_offsets, snapshot.pair_keys, snapshot.pair_tfs
-        if self.pair_weight <= 0:
-            self.doc_pairs = [_NO_PAIRS] * count
-            return
-        keys, tfs = keys.astype(np.uint64), tfs.astype(np.float32)
-        self.doc_pairs = [(keys[a:b], tfs[a:b]) for a, b in pairwise(offsets.tolist())]
-        owners = np.repeat(np.arange(count, dtype=np.int32), np.diff(offsets))
-        self.pairs.build(owners, keys, tfs)
+        if self.pair_weight > 0:
+            self.pairs.load(
+                snapshot.pair_keys, snapshot.pair_offsets, snapshot.pair_slots, snapshot.pair_tfs
+            )
 
     def remove_document(self, document_id: str) -> None:
         for slot in self.slots.remove_document(document_id):
@@ -207,12 +194,8 @@ class BM25Engine:
         remap[used] = np.arange(used.size, dtype=np.int32)
         inverse = {i: t for t, i in self.vocab.items()}
         vocab = [inverse[int(i)] for i in used]
-        doc_pairs = [self.doc_pairs[s] for s in live]
-        pair_offsets = np.cumsum([0] + [keys.size for keys, _ in doc_pairs], dtype=np.int64)
-        pair_keys_ = np.concatenate([keys for keys, _ in doc_pairs] or [_NO_PAIRS[0]])
-        pair_tfs = np.concatenate([tf for _, tf in doc_pairs] or [_NO_PAIRS[1]])
         return Snapshot(
-            chunks, vocab, offsets, remap[terms], tfs, pair_offsets, pair_keys_, pair_tfs
+            chunks, vocab, offsets, remap[terms], tfs, *self.pairs.export(self.slots.alive)
         )
 
     def compact(self) -> None:

@@ -132,8 +132,9 @@ class EmbeddedKeywordIndex:
             offsets=snapshot.offsets,
             terms=snapshot.terms,
             tfs=snapshot.tfs,
-            pair_offsets=snapshot.pair_offsets,
             pair_keys=snapshot.pair_keys,
+            pair_offsets=snapshot.pair_offsets,
+            pair_slots=snapshot.pair_slots,
             pair_tfs=snapshot.pair_tfs,
         )
         os.replace(tmp, path)
@@ -154,7 +155,8 @@ class EmbeddedKeywordIndex:
             raw = data["chunks"].tobytes()
             arrays = [data[name] for name in ("offsets", "terms", "tfs")]
             if fmt >= 2:
-                arrays += [data[name] for name in ("pair_offsets", "pair_keys", "pair_tfs")]
+                pair_names = ("pair_keys", "pair_offsets", "pair_slots", "pair_tfs")
+                arrays += [data[name] for name in pair_names]
         chunks = _CHUNKS.validate_json(raw)  # one pass in pydantic-core: fast restarts
         engine = BM25Engine(*self.params)
         if not reanalyse:
