@@ -21,7 +21,7 @@ from dari.config.erp import ErpSettings
 from dari.config.llm import LLMSettings
 from dari.config.redis import RedisSettings
 from dari.config.search import SearchSettings
-from dari.config.server import DEFAULT_SECRET_KEY, ServerSettings
+from dari.config.server import DEFAULT_SECRET_KEY, SEARCH_ROLES, ServerSettings
 
 __all__ = ["Settings", "SettingsError", "get_settings", "load_settings"]
 
@@ -71,8 +71,7 @@ class Settings(BaseModel):
     def split_role_search_problem(self) -> str:
         """Non-empty when this process holds only some of the roles that share the search
         index while that index is embedded (it lives in one process: the others never see it)."""
-        searching = {"api", "chat", "worker"}
-        held = searching & set(self.server.roles)
+        held = SEARCH_ROLES & set(self.server.roles)
         embedded = [
             name
             for name, backend in (
@@ -81,7 +80,7 @@ class Settings(BaseModel):
             )
             if backend == "embedded"
         ]
-        if not held or held == searching or not embedded:
+        if not held or held == SEARCH_ROLES or not embedded:
             return ""
         return (
             f"DARI_ROLES={','.join(self.server.roles)} splits api, chat and worker over several "

@@ -12,6 +12,8 @@ from dari.config.base import Section
 DEFAULT_SECRET_KEY = "dari-development-secret-change-me"  # noqa: S105 - refused in production
 Role = Literal["api", "chat", "auth", "worker"]
 ALL_ROLES: tuple[Role, ...] = ("api", "chat", "auth", "worker")
+# The roles that read or write the search index (auth never searches).
+SEARCH_ROLES: frozenset[Role] = frozenset({"api", "chat", "worker"})
 
 
 class ServerSettings(Section):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from dari.config.server import SEARCH_ROLES
 from dari.core.runtime import Runtime
 from dari.search.service import SearchService, get_search_service
 
@@ -13,7 +14,7 @@ _warmers: set[asyncio.Task[None]] = set()
 
 
 async def startup(runtime: Runtime) -> None:
-    if not {"api", "chat", "worker"} & set(runtime.settings.server.roles):
+    if not SEARCH_ROLES & set(runtime.settings.server.roles):
         return  # an auth-only process never searches: its readiness must not depend on search
     if problem := runtime.settings.split_role_search_problem():
         log.warning(problem)  # refused outright in production (Settings.production_problems)
