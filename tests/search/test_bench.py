@@ -78,3 +78,10 @@ def test_bad_options_exit_with_a_message(tmp_path: Path, data_dir: Path) -> None
     assert runner.invoke(bench_app, ["retrieval"]).exit_code == 2
     missing = runner.invoke(bench_app, ["retrieval", "--dataset", str(tmp_path / "none.json")])
     assert missing.exit_code == 2 and "does not exist" in missing.output
+    dataset = tmp_path / "squad.json"
+    dataset.write_text('{"data": []}', encoding="utf-8")
+    for option in ("--bm25-k1", "--bigram-weight", "--keyword-weight"):
+        bad = runner.invoke(bench_app, ["retrieval", "--dataset", str(dataset), option, "-1"])
+        assert bad.exit_code == 2, bad.output
+        assert option in bad.output and "greater than or equal to 0" in bad.output
+        assert "Traceback" not in bad.output

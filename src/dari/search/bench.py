@@ -94,6 +94,7 @@ def register(bench_app: typer.Typer) -> None:
         ):
             if value is not None:
                 overrides[name] = value
+        _check_overrides(settings, overrides)
         if dataset is not None and not dataset.is_file():
             fail(f"{dataset} does not exist or is not a file", code=2)
         with tempfile.TemporaryDirectory(prefix="dari-bench-") as tmp:
@@ -107,6 +108,20 @@ def register(bench_app: typer.Typer) -> None:
         result["backend"] = backend
         text = json.dumps(result, ensure_ascii=False, indent=None if as_json else 2)
         typer.echo(text)
+
+
+def _check_overrides(settings: Any, overrides: dict[str, Any]) -> None:
+    """Stop with one line naming the option when an override is out of the setting's range."""
+    from pydantic import ValidationError
+
+    from dari.config.search import SearchSettings
+
+    try:
+        SearchSettings.model_validate({**settings.search.model_dump(), **overrides})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        option = "--" + str(error["loc"][0]).replace("_", "-")
+        fail(f"{option} {error['input']!r}: {error['msg']}", code=2)
 
 
 async def _quality(service: Any, dataset: Path, limit: int, sweep: bool) -> dict[str, Any]:
