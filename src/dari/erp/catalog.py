@@ -13,7 +13,14 @@ from typing import Any, Literal
 
 import jsonschema
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from dari.erp.base import Operation, RestCall
 
@@ -22,6 +29,9 @@ USER_REF = re.compile(r":user\.([A-Za-z_][A-Za-z0-9_]*)")
 BIND = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)(?!\.)")
 SCOPE_MARKER = "{scope}"
 RESERVED = {"erp_query"}
+# Entity tables and columns are pasted into generated SQL (quoted), so only plain identifiers.
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_]{0,63})?")
 
 
 # The C loader when PyYAML has it (10x faster); both are the *safe* loader.
@@ -169,12 +179,63 @@ class QueryConfig(_Model):
         return {name: self.tables[name] for name in sorted(names)}
 
 
+class EntitySpec(_Model):
+    """A kind of master data (거래처, 품목…) the router links question words to (docs/erp.md,
+    "Entities"). Without `code` the distinct `name` values are the entities (e.g. 품목군)."""
+
+    label: str = Field(min_length=1)
+    table: str
+    name: str
+    code: str | None = None
+    aliases: list[str] = Field(default_factory=list)  # columns with other names (약칭, 영문명)
+    row_scope: list[ScopeRule] = Field(default_factory=list)
+    max_rows: int = Field(50_000, ge=1, le=1_000_000)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _check(self) -> EntitySpec:
+        if not TABLE.fullmatch(self.table):
+            raise ValueError(
+                f"table: {self.table!r} is not a plain table name (letters, digits, _; "
+                "optionally schema.table)"
+            )
+        columns = {"name": self.name, **({"code": self.code} if self.code else {})}
+        columns.update({f"aliases[{i}]": alias for i, alias in enumerate(self.aliases)})
+        for field, column in columns.items():
+            if not IDENT.fullmatch(column):
+                raise ValueError(
+                    f"{field}: {column!r} is not a plain column name (letters, digits, _)"
+                )
+        if self.aliases and self.code is None:
+            raise ValueError("aliases: need a `code` column (aliases belong to one row)")
+        if len(set(columns.values())) < len(columns):
+            raise ValueError("name, code and aliases must be different columns")
+        for rule in self.row_scope:
+            if rule.match:
+                raise ValueError("row_scope: entities are read with SQL; scope with `where`")
+            where = rule.where or ""
+            if ";" in where or SCOPE_MARKER in where:
+                raise ValueError("row_scope: a `where` is one condition (no `;` or `{scope}`)")
+            binds = set(BIND.findall(USER_REF.sub("", where)))
+            if binds:
+                raise ValueError(
+                    f"row_scope: only :user.<attribute> binds are allowed, not {sorted(binds)}"
+                )
+        return self
+
+
 class Catalog(_Model):
     version: Literal[1] = 1
     name: str = "ERP"
     definitions: dict[str, Any] = Field(default_factory=dict)  # YAML anchors live here
     tools: list[Tool] = Field(default_factory=list)
     query: QueryConfig | None = None
+    # Master data for entity linking (kind → spec); optional, e.g. absent for REST-only ERPs.
+    entities: dict[str, EntitySpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> Catalog:
@@ -183,6 +244,19 @@ class Catalog(_Model):
             if tool.name in seen or tool.name in RESERVED:
                 raise ValueError(f"tool {tool.name!r}: duplicate or reserved name")
             seen.add(tool.name)
+        for kind in self.entities:
+            if not re.fullmatch(NAME, kind):
+                raise ValueError(f"entities: kind {kind!r} must match {NAME}")
+        if self.entities:
+            # A parameter linked to an undefined kind would silently never be filled.
+            for tool in self.tools:
+                for param, spec in (tool.parameters.get("properties") or {}).items():
+                    linked = spec.get("entity") if isinstance(spec, dict) else None
+                    if linked is not None and linked not in self.entities:
+                        raise ValueError(
+                            f"tool {tool.name!r}: parameter {param!r} names entity kind "
+                            f"{linked!r}, which `entities` does not define"
+                        )
         return self
 
     def tool(self, name: str) -> Tool | None:
@@ -190,6 +264,8 @@ class Catalog(_Model):
 
 
 def _where(data: Any, loc: tuple[int | str, ...]) -> str:
+    if len(loc) >= 2 and loc[0] == "entities":
+        return f"entity {loc[1]!r}, field " + (".".join(str(p) for p in loc[2:]) or "(entity)")
     if len(loc) >= 2 and loc[0] == "tools" and isinstance(loc[1], int):
         tools = data.get("tools") if isinstance(data, dict) else None
         name = "?"
