@@ -146,6 +146,10 @@ def summarize(path: Path, details: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def register(bench_app: typer.Typer) -> None:
+    from dari.chat.router import bench as router_bench
+
+    router_bench.register(bench_app)
+
     @bench_app.command("assistant")
     def assistant(
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

@@ -83,3 +83,12 @@ def ask(
         typer.echo(json.dumps(_as_json(final), ensure_ascii=False, indent=2, default=str))
     else:
         _print_text(final)
+
+
+def _router_app() -> typer.Typer:
+    from dari.chat.router.cli import app as router_app
+
+    return router_app
+
+
+GROUPS = {"router": _router_app()}

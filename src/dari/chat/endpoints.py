@@ -80,6 +80,7 @@ async def ask(body: ChatRequest, runtime: RuntimeDep, user: ChatUser) -> ChatRes
         tool_calls=[{**t.call_event(), **t.result_event()} for t in state.tools],
         usage=state.usage,
         timings=state.timings,
+        verification=state.verification,
     )
 
 
@@ -134,6 +135,7 @@ async def get_conversation(
                 citations=m.citations or [],
                 tool_results=m.tool_results or [],
                 timings=m.timings,
+                verification=m.verification,
                 cancelled=m.cancelled,
                 feedback=FeedbackOut(rating=vote.rating, reason=vote.reason, comment=vote.comment)  # type: ignore[arg-type]
                 if vote

@@ -48,6 +48,8 @@ class Message(IdMixin, Base):
     tool_results: Mapped[list[Any]] = mapped_column(JSON(), default=list)
     usage: Mapped[dict[str, Any] | None] = mapped_column(JSON(), nullable=True)
     timings: Mapped[dict[str, Any] | None] = mapped_column(JSON(), nullable=True)
+    # How the answer was checked: {"status": verified|fallback|built, "problems": [...]}.
+    verification: Mapped[dict[str, Any] | None] = mapped_column(JSON(), nullable=True)
     total_ms: Mapped[int | None] = mapped_column(Integer(), nullable=True)
     cancelled: Mapped[bool] = mapped_column(Boolean(), default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

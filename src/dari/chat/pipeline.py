@@ -1,4 +1,9 @@
-"""The assistant pipeline, independent of transport: 질문 → 의도 → 문서/ERP → 답변 (events).
+"""The assistant pipeline, independent of transport: 질문 → 라우터 → 문서/ERP → 검증된 답변.
+
+The router (code and a trained classifier, no model call) decides the route, the ERP calls
+and their arguments; documents give evidence sentences; ERP answers are built from rows;
+the model only phrases, and every sentence it writes is checked before it is sent
+(docs/assistant.md).
 
 `answer_turn` emits the protocol's events (without `message_id`/`seq`, which the stream adds)
 through `emit` and records what it produced in a `TurnState`, so a cancelled answer can still
@@ -14,16 +19,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dari.chat import backends
-from dari.chat.assistant import answer, intent
-from dari.chat.assistant.context import (
-    DocSource,
-    ToolOutcome,
-    render_context,
-    select_documents,
-)
+from prometheus_client import Counter
+
+from dari.chat import backends, routing
+from dari.chat.assistant import answer, compose, erp_answer, verify
+from dari.chat.assistant import evidence as ev
+from dari.chat.assistant.context import DocSource, ToolOutcome, select_documents
 from dari.chat.assistant.prompts import fixed
 from dari.chat.errors import ChatError
+from dari.chat.router.plan import RoutePlan, ToolCall
 from dari.core.principal import Principal
 from dari.core.runtime import Runtime
 from dari.llm.base import ChatMessage
@@ -31,6 +35,12 @@ from dari.llm.base import ChatMessage
 log = logging.getLogger(__name__)
 Emit = Callable[[dict[str, Any]], Awaitable[None]]
 ERP_DOWN = ("erp_unavailable", "erp_timeout")
+CHECKS = Counter(
+    "dari_chat_answer_checks_total",
+    "Answers by check outcome: verified (model text passed), fallback (replaced by the "
+    "built/extractive answer), built (no model text)",
+    ["status"],
+)
 
 
 @dataclass
@@ -46,6 +56,7 @@ class Turn:
     client_message_id: str | None = None
     history: list[ChatMessage] = field(default_factory=list)
     today: date = field(default_factory=date.today)  # what "이번 달" means (bench: data's end)
+    previous_plan: dict[str, Any] | None = None  # the router's plan of the previous answer
 
 
 @dataclass
@@ -62,10 +73,13 @@ class TurnState:
     )
     timings: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(
-            ("intent_ms", "retrieval_ms", "erp_ms", "ttft_ms", "total_ms"), 0.0
+            ("intent_ms", "retrieval_ms", "erp_ms", "ttft_ms", "llm_ms", "total_ms"), 0.0
         )
     )
     started: float = field(default_factory=time.perf_counter)
+    verification: dict[str, Any] = field(
+        default_factory=lambda: {"status": "built", "problems": []}
+    )
 
     @property
     def answer(self) -> str:
@@ -76,24 +90,27 @@ class TurnState:
 
 
 async def _run_tools(
-    runtime: Runtime,
-    turn: Turn,
-    plan: intent.IntentPlan,
-    tools: list[Any],
-    state: TurnState,
-    emit: Emit,
-) -> None:
+    runtime: Runtime, turn: Turn, plan: RoutePlan, state: TurnState, emit: Emit
+) -> list[tuple[ToolCall, ToolOutcome]]:
     started = time.perf_counter()
-    titles = {intent.tool_field(t, "name"): intent.tool_field(t, "description_ko") for t in tools}
-    for call in plan.erp_tool_calls:
+    done: list[tuple[ToolCall, ToolOutcome]] = []
+    catalog = routing.catalog(runtime)
+    for call in plan.calls:
+        tool = catalog.tool(call.tool) if catalog else None
         outcome = ToolOutcome(
             n=len(state.documents) + len(state.tools) + 1,
             tool=call.tool,
             arguments=call.arguments,
-            title=str(titles.get(call.tool) or call.tool)[:120],
+            title=(tool.description_ko.split(".")[0] if tool else call.tool)[:120],
         )
+        outcome.labels = call.labels
         state.tools.append(outcome)
+        done.append((call, outcome))
         await emit({"type": "tool_call", **outcome.call_event()})
+        if call.blocked:
+            outcome.error = {"code": call.blocked_code or "erp_forbidden", "message": call.blocked}
+            await emit({"type": "tool_result", **outcome.result_event()})
+            continue
         try:
             result = await backends.call_tool(runtime, turn.principal, call.tool, call.arguments)
         except Exception as exc:
@@ -109,46 +126,59 @@ async def _run_tools(
             outcome.fill(result)
         await emit({"type": "tool_result", **outcome.result_event()})
     state.timings["erp_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return done
 
 
-async def _stream(
-    runtime: Runtime, messages: list[ChatMessage], state: TurnState, emit: Emit
+def _erp_text(runtime: Runtime, call: ToolCall, outcome: ToolOutcome) -> str:
+    if not outcome.ok:
+        error = outcome.error or {}
+        if error.get("code") == "erp_forbidden" and not call.blocked:
+            return fixed("forbidden")
+        return str(error.get("message") or fixed("forbidden"))
+    catalog = routing.catalog(runtime)
+    tool = catalog.tool(call.tool) if catalog else None
+    template = getattr(tool, "answer", None)
+    return erp_answer.build(outcome, call, template, max_rows=runtime.settings.chat.answer_rows)
+
+
+async def _documents(
+    runtime: Runtime, turn: Turn, query: str, state: TurnState, share: int
 ) -> None:
-    llm = backends.llm(runtime)
-    stream = llm.stream_chat(messages, max_tokens=runtime.settings.chat.answer_max_tokens)
+    started = time.perf_counter()
     try:
-        async for delta in stream:
-            if delta.text:
-                if not state.text:
-                    state.timings["ttft_ms"] = state.elapsed_ms()
-                state.text.append(delta.text)
-                await emit({"type": "token", "delta": delta.text})
-            if delta.done and delta.usage is not None:
-                state.usage = {
-                    "prompt_tokens": delta.usage.prompt_tokens,
-                    "completion_tokens": delta.usage.completion_tokens,
-                }
-    finally:
-        # Closing the stream aborts generation on the server (cancel, client gone, error).
-        await stream.aclose()  # type: ignore[attr-defined]
+        hits = await backends.search(
+            runtime, query, turn.principal.access_tokens(), runtime.settings.chat.search_k
+        )
+    except Exception as exc:
+        log.exception("document search failed")
+        raise ChatError("internal_error", "문서 검색에 실패했습니다.") from exc
+    state.documents = select_documents(hits, share)
+    state.timings["retrieval_ms"] = round((time.perf_counter() - started) * 1000, 1)
 
 
-async def _say(text: str, state: TurnState, emit: Emit) -> None:
-    """A fixed reply, streamed like a generated one."""
-    state.timings["ttft_ms"] = state.elapsed_ms()
-    state.text.append(text)
-    await emit({"type": "token", "delta": text})
+def _check_built(text: str, state: TurnState, question: str) -> None:
+    """Built answers are checked like any other: their figures must be in the sources."""
+    sources = {d.n: d.text for d in state.documents}
+    labels = {t.n: t.labels for t in state.tools}
+    sources.update({t.n: erp_answer.facts(t, labels.get(t.n)) for t in state.tools if t.ok})
+    verdict = verify.check_answer(text, sources, question, require_citation=False)
+    if not verdict.ok:
+        log.warning("built answer failed its check: %s", [p.code for p in verdict.problems])
+        state.verification = {
+            "status": "built",
+            "problems": sorted({p.code for p in verdict.problems}),
+        }
 
 
 async def answer_turn(runtime: Runtime, turn: Turn, state: TurnState, emit: Emit) -> None:
     """Run the pipeline for `turn`, emitting intent → sources → tool calls → tokens → citations.
 
-    Raises `LLMError` or `ChatError` when a step fails; the caller turns it into an `error`.
+    Raises `LLMError` or `ChatError` only when nothing can be answered; a failing model is
+    replaced by the built/extractive answer.
     """
     settings = runtime.settings.chat
-    tools = await backends.erp_tools(runtime, turn.principal)
-    plan = await intent.analyse(backends.llm(runtime), turn.text, turn.history, tools, date.today())
-    state.intent = plan.model_dump()
+    plan = await routing.plan_turn(runtime, turn)
+    state.intent = plan.to_json()
     state.timings["intent_ms"] = state.elapsed_ms()
     await emit(
         {
@@ -156,51 +186,68 @@ async def answer_turn(runtime: Runtime, turn: Turn, state: TurnState, emit: Emit
             "intent": plan.intent,
             "search_query": plan.search_query,
             "needs_clarification": plan.needs_clarification,
+            "route": plan.route,
+            "confidence": round(plan.confidence, 3),
+            "source": plan.source,
         }
     )
-    wants_docs = plan.intent in ("doc_qa", "mixed") or (
-        plan.intent == "erp" and not plan.erp_tool_calls
-    )
-    if wants_docs and not plan.needs_clarification:
-        started = time.perf_counter()
-        try:
-            hits = await backends.search(
-                runtime, plan.search_query, turn.principal.access_tokens(), settings.search_k
-            )
-        except Exception as exc:
-            log.exception("document search failed")
-            raise ChatError("internal_error", "문서 검색에 실패했습니다.") from exc
-        share = settings.context_max_chars // (2 if plan.erp_tool_calls else 1)
-        state.documents = select_documents(hits, share)
-        state.timings["retrieval_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    await emit({"type": "sources", "sources": [d.event() for d in state.documents]})
-    if plan.erp_tool_calls and not plan.needs_clarification:
-        await _run_tools(runtime, turn, plan, tools, state, emit)
-
-    if plan.needs_clarification:
-        await _stream(
-            runtime, answer.plain_messages("clarify", turn.text, turn.history), state, emit
-        )
+    writer = compose.Writer(state, emit)
+    use_model = settings.use_model and routing.model_available(runtime)
+    if plan.refusal:
+        await emit({"type": "sources", "sources": []})
+        await writer.say(plan.refusal)
+    elif plan.needs_clarification:
+        await emit({"type": "sources", "sources": []})
+        choices = [{"label": c.label, "text": c.text} for c in plan.choices]
+        await emit({"type": "clarification", "message": plan.clarification, "choices": choices})
+        await writer.say(str(plan.clarification))
     elif plan.intent == "chitchat":
-        await _stream(
-            runtime, answer.plain_messages("chitchat", turn.text, turn.history), state, emit
+        await emit({"type": "sources", "sources": []})
+        await compose.chitchat_answer(
+            runtime, turn.text, turn.history, writer, state, emit, use_model=use_model
         )
     elif plan.intent == "out_of_scope":
-        await _say(fixed("out_of_scope"), state, emit)
-    elif not state.documents and not any(t.ok for t in state.tools):
-        refused = any((t.error or {}).get("code") == "erp_forbidden" for t in state.tools)
-        await _say(fixed("forbidden" if refused else "not_found"), state, emit)
+        await emit({"type": "sources", "sources": []})
+        await writer.say(fixed("out_of_scope"))
     else:
-        used = sum(len(d.text) for d in state.documents)
-        context = render_context(
-            state.documents,
-            state.tools,
-            max_rows=settings.erp_max_rows,
-            budget=max(400, settings.context_max_chars - used),
-        )
-        messages = answer.answer_messages(turn.text, turn.history, context)
-        await _stream(runtime, messages, state, emit)
-        state.citations = answer.bind_citations(state.answer, state.documents, state.tools)
-        for citation in state.citations:
-            await emit({"type": "citation", **citation})
+        await _answer_with_data(runtime, turn, plan, state, emit, writer, use_model)
+    if state.text and state.verification["status"] == "built":
+        _check_built(state.answer, state, turn.text)
+    CHECKS.labels(state.verification["status"]).inc()
+    state.citations = answer.bind_citations(state.answer, state.documents, state.tools)
+    for citation in state.citations:
+        await emit({"type": "citation", **citation})
     state.timings["total_ms"] = state.elapsed_ms()
+
+
+async def _answer_with_data(
+    runtime: Runtime,
+    turn: Turn,
+    plan: RoutePlan,
+    state: TurnState,
+    emit: Emit,
+    writer: compose.Writer,
+    use_model: bool,
+) -> None:
+    settings = runtime.settings.chat
+    if plan.intent in ("doc_qa", "mixed"):
+        share = settings.context_max_chars // (2 if plan.calls else 1)
+        await _documents(runtime, turn, plan.search_query or turn.text, state, share)
+    await emit({"type": "sources", "sources": [d.event() for d in state.documents]})
+    done = await _run_tools(runtime, turn, plan, state, emit) if plan.calls else []
+    parts = [_erp_text(runtime, call, outcome) for call, outcome in done]
+    for part in parts:
+        await writer.say(("\n\n" if state.text else "") + part)
+    if plan.intent not in ("doc_qa", "mixed"):
+        return
+    question = turn.text
+    evidence = ev.select_evidence(question, state.documents) if state.documents else []
+    if not evidence:
+        if not parts:
+            await writer.say(fixed("not_found"))
+        return
+    if state.text:
+        await writer.say("\n\n")
+    await compose.document_answer(
+        runtime, question, evidence, state.documents, writer, state, emit, use_model=use_model
+    )

@@ -138,6 +138,32 @@ class IntentEvent(AnswerEvent):
     intent: Intent
     search_query: str
     needs_clarification: bool
+    route: str = Field("", description="The router's label: a tool name, doc_qa, mixed, …")
+    confidence: float = Field(1.0, description="The router's confidence in the route (0–1).")
+    source: Literal["router", "follow_up", "llm", "rule"] = Field(
+        "router", description="Who planned: the router, a follow-up of the last plan, the LLM."
+    )
+
+
+class StatusEvent(AnswerEvent):
+    """The model is busy: `queued` with the place in line (1 = next), then `generating`."""
+
+    type: Literal["status"]
+    state: Literal["queued", "generating"]
+    position: int = Field(ge=0, description="Place in line while queued; 0 when generating.")
+
+
+class ChoiceInfo(BaseModel):
+    label: str = Field(description="What to show on the button.")
+    text: str = Field(description="The message to send when it is chosen.")
+
+
+class ClarificationEvent(AnswerEvent):
+    """The question is ambiguous (e.g. two customers match): pick one of `choices`."""
+
+    type: Literal["clarification"]
+    message: str
+    choices: list[ChoiceInfo]
 
 
 class DocumentSource(BaseModel):
@@ -224,6 +250,16 @@ class StageTimings(BaseModel):
     erp_ms: float
     ttft_ms: float
     total_ms: float
+    llm_ms: float = Field(0.0, description="Time spent with the model (0: no model text).")
+
+
+class Verification(BaseModel):
+    status: Literal["verified", "fallback", "built"] = Field(
+        description="`verified`: the model's text passed the check; `fallback`: it failed (or "
+        "the model was unavailable) and the built/extractive answer was sent; `built`: "
+        "the answer was built by code from the sources."
+    )
+    problems: list[str] = Field(default_factory=list, description="Why the model text failed.")
 
 
 class DoneEvent(AnswerEvent):
@@ -232,6 +268,7 @@ class DoneEvent(AnswerEvent):
     usage: UsageInfo
     timings: StageTimings
     cancelled: bool
+    verification: Verification | None = None
 
 
 class ErrorEvent(Frame):
@@ -252,6 +289,8 @@ ServerEvent = Annotated[
     ReadyEvent
     | StartedEvent
     | IntentEvent
+    | StatusEvent
+    | ClarificationEvent
     | SourcesEvent
     | ToolCallEvent
     | ToolResultEvent
@@ -275,6 +314,8 @@ SERVER_MODELS: tuple[type[BaseModel], ...] = (
     ReadyEvent,
     StartedEvent,
     IntentEvent,
+    StatusEvent,
+    ClarificationEvent,
     SourcesEvent,
     ToolCallEvent,
     ToolResultEvent,

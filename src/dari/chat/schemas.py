@@ -28,6 +28,9 @@ class ChatResponse(BaseModel):
     tool_calls: list[dict[str, Any]] = Field(description="ERP calls with their results.")
     usage: dict[str, int]
     timings: dict[str, float]
+    verification: dict[str, Any] | None = Field(
+        None, description="How the answer was checked: status verified|fallback|built."
+    )
 
 
 class ConversationSummary(BaseModel):
@@ -61,6 +64,7 @@ class MessageOut(BaseModel):
     citations: list[dict[str, Any]] = Field(default_factory=list)
     tool_results: list[dict[str, Any]] = Field(default_factory=list)
     timings: dict[str, Any] | None = None
+    verification: dict[str, Any] | None = None
     cancelled: bool = False
     feedback: FeedbackOut | None = None
 

@@ -64,13 +64,17 @@ async def prepare_turn(
     """Validate a question and decide its ids; raises `ChatError` before anything is streamed."""
     text = check_text(text, settings)
     history: list[ChatMessage] = []
+    previous_plan = None
     if conversation_id:
         conversation = await repo.get_conversation(session, conversation_id, principal.user_id)
         if conversation is None:
             raise not_found()
+        earlier = await repo.messages(session, conversation.id, last=max(settings.history_turns, 2))
         if settings.history_turns:
-            earlier = await repo.messages(session, conversation.id, last=settings.history_turns)
-            history = history_messages(earlier)
+            history = history_messages(earlier[-settings.history_turns :])
+        # The router's plan of the last answer: a follow-up changes only what it names.
+        answers = [m for m in earlier if m.role == "assistant" and not m.cancelled]
+        previous_plan = answers[-1].intent if answers else None
     return Turn(
         principal=principal,
         text=text,
@@ -80,6 +84,7 @@ async def prepare_turn(
         user_message_id=new_id(),
         client_message_id=client_message_id,
         history=history,
+        previous_plan=previous_plan,
     )
 
 
@@ -128,6 +133,7 @@ async def save_turn(
         tool_results=[{**t.call_event(), **t.result_event()} for t in state.tools],
         usage=state.usage,
         timings=state.timings,
+        verification=state.verification if state.text else None,
         total_ms=int(state.elapsed_ms()),
         cancelled=cancelled,
         **common,

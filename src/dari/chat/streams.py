@@ -149,6 +149,7 @@ async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -
             "usage": state.usage,
             "timings": state.timings,
             "cancelled": user_cancelled,
+            "verification": state.verification,
         }
     except LLMError as exc:
         # The gateway's message may name hosts or quote the server; the user gets ours.

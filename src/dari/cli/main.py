@@ -31,6 +31,9 @@ for _module in domain_modules("cli"):
     # A domain may also offer top-level commands (e.g. `dari ingest`, `dari ask`).
     for _name, _command in getattr(_module, "TOP_LEVEL_COMMANDS", {}).items():
         app.command(_name)(_command)
+    # …or more command groups (e.g. the chat domain's `dari router`).
+    for _name, _group in getattr(_module, "GROUPS", {}).items():
+        app.add_typer(_group, name=_name)
 
 
 @app.command()

@@ -38,6 +38,35 @@ class ChatSettings(Section):
         "the ERP returned).",
     )
     answer_max_tokens: int = Field(600, ge=16, le=32768, description="Longest answer, in tokens.")
+    evidence_answer_max_tokens: int = Field(
+        120,
+        ge=16,
+        le=4096,
+        description="Longest model answer over document evidence, in tokens (the evidence "
+        "itself is quoted after it by code, so the model only needs a sentence or two).",
+    )
+    use_model: bool = Field(
+        True,
+        description="Let the model phrase document answers and chit-chat (checked sentence "
+        "by sentence). Off: every answer is built from the evidence and ERP rows by code.",
+    )
+    router_min_confidence: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Below this classifier confidence the router is unsure: a document "
+        "question falls back to search, an ERP question is asked back (or given to the LLM "
+        "planner when DARI_CHAT_ROUTER_LLM_FALLBACK is on).",
+    )
+    router_llm_fallback: bool = Field(
+        False,
+        description="Let the LLM plan questions the router is unsure about (it then sees the "
+        "complete tool descriptions). Meant for a GPU model; its plan is checked like any "
+        "other (permissions, arguments).",
+    )
+    answer_rows: int = Field(
+        5, ge=1, le=100, description="Rows of an ERP result listed in the answer text."
+    )
     max_concurrent_streams: int = Field(
         1,
         ge=1,

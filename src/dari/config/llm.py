@@ -58,6 +58,14 @@ class LLMSettings(Section):
         description="Consecutive failed calls after which the circuit opens: calls fail at once "
         "with `llm_unavailable` until the cool-down ends.",
     )
+    max_concurrent_requests: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="Requests sent to the model at once; the rest wait in line and are told "
+        "their place (`status` event). 0: one for the embedded server (it answers one at a "
+        "time), no limit for a remote server (vLLM batches them).",
+    )
     breaker_cooldown_s: float = Field(
         30.0, gt=0, le=3600, description="Seconds an open circuit waits before one trial call."
     )

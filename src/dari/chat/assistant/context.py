@@ -64,6 +64,7 @@ class ToolOutcome:
     truncated: bool = False
     chart: dict[str, Any] | None = None
     error: dict[str, str] | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # what the router said was asked
 
     def call_event(self) -> dict[str, Any]:
         return {

@@ -52,9 +52,10 @@ def _summary(text: str, limit: int = 90) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def describe_tools(tools: Sequence[Any]) -> str:
-    """One compact line per tool (`name(arg*: type, …) — what it does`): small models have
-    small contexts, and the full JSON Schemas of a catalog would not fit."""
+def describe_tools(tools: Sequence[Any], *, full: bool = False) -> str:
+    """One line per tool (`name(arg*: type, …) — what it does`): compact for small models
+    (the first sentence, cut at 90 characters); `full` keeps the whole description (for a
+    large model: `erp_query` then shows its tables and columns)."""
     lines = []
     for tool in tools:
         name = tool_field(tool, "name")
@@ -68,16 +69,22 @@ def describe_tools(tools: Sequence[Any]) -> str:
             _parameter(key, spec if isinstance(spec, dict) else {}, key in required)
             for key, spec in properties.items()
         )
-        lines.append(f"- {name}({arguments}) — {_summary(str(description))}")
+        said = str(description) if full else _summary(str(description))
+        lines.append(f"- {name}({arguments}) — {said}")
     if not lines:
         return "(없음 — 이 사용자는 ERP 데이터를 조회할 수 없습니다)"
     return "\n".join(lines) + "\n(* 표시는 필수 인자, 날짜는 YYYY-MM-DD)"
 
 
 def intent_messages(
-    question: str, history: Sequence[ChatMessage], tools: Sequence[Any], today: date
+    question: str,
+    history: Sequence[ChatMessage],
+    tools: Sequence[Any],
+    today: date,
+    *,
+    full: bool = False,
 ) -> list[ChatMessage]:
-    system = render("intent", today=today.isoformat(), tools=describe_tools(tools))
+    system = render("intent", today=today.isoformat(), tools=describe_tools(tools, full=full))
     lines = [f"{'사용자' if m.role == 'user' else '다리'}: {m.content[:400]}" for m in history]
     conversation = "\n".join(lines) if lines else "(없음)"
     user = f"이전 대화:\n{conversation}\n\n마지막 질문: {question}"
@@ -90,10 +97,13 @@ async def analyse(
     history: Sequence[ChatMessage],
     tools: Sequence[Any],
     today: date,
+    *,
+    full: bool = False,
 ) -> IntentPlan:
-    """The plan for `question`. Raises `LLMError` (e.g. `llm_bad_output`) when it fails."""
+    """The LLM planner's plan (used only when the router is unsure and
+    DARI_CHAT_ROUTER_LLM_FALLBACK is on). Raises `LLMError` when it fails."""
     plan = await llm.generate_json(
-        intent_messages(question, history, tools, today), IntentPlan, temperature=0.0
+        intent_messages(question, history, tools, today, full=full), IntentPlan, temperature=0.0
     )
     if not plan.search_query.strip():
         plan.search_query = question

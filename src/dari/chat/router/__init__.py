@@ -1,0 +1,1 @@
+"""The router: decides intent, ERP tools and their arguments from the question, without a model."""

@@ -1,0 +1,347 @@
+"""The router: question (+ previous plan) → RoutePlan, in milliseconds, without a model.
+
+1. Periods, ERP entities and codes in the question are found and become placeholders.
+2. The trained classifier picks the route (a tool, documents, chit-chat, out of scope); a
+   question in several clauses may get a route per clause ("mixed").
+3. A follow-up ("그럼 지난달은?") keeps the previous call and changes what it says.
+4. Code fills the tool's arguments (`arguments.fill`) and decides, from data, what stops
+   the call: no permission, an entity the user may not see, two matching names, a missing
+   value, an impossible period. The model never takes part in any of this.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dari.chat.router import rules
+from dari.chat.router.arguments import Mentioned, fill
+from dari.chat.router.classifier import Classifier, Prediction
+from dari.chat.router.features import Mention, features, normalise
+from dari.chat.router.periods import Period, PeriodError, find_periods
+from dari.chat.router.plan import ROUTES, Choice, RoutePlan, ToolCall
+
+EntityFinder = Callable[[str], Sequence[Mentioned]]
+Patterns = list[tuple[str, re.Pattern[str]]]
+
+
+def code_patterns(catalog: Any) -> Patterns:
+    """The code shapes the catalog's parameters declare (`pattern: ^SO[0-9]{10}$`)."""
+    return [
+        (name, re.compile(rf"(?<![A-Za-z0-9]){str(spec['pattern']).strip('^$')}", re.I))
+        for tool in getattr(catalog, "tools", [])
+        for name, spec in (tool.parameters.get("properties") or {}).items()
+        if isinstance(spec, dict) and spec.get("pattern")
+    ]
+
+
+def code_mentions(text: str, patterns: Patterns) -> list[Mention]:
+    return [Mention(name, m.start(), m.end()) for name, p in patterns for m in p.finditer(text)]
+
+
+def training_mentions(
+    catalog: Any, entity_spans: Callable[[str], Sequence[Mention]] | None
+) -> Callable[[str], list[Mention]]:
+    """The mentions of an example, found exactly as for a live question (periods relative to
+    today, ERP entities, codes), so training and routing see the same placeholders."""
+    patterns = code_patterns(catalog)
+
+    def find(text: str) -> list[Mention]:
+        try:
+            periods = find_periods(text, date.today())
+        except PeriodError:
+            periods = []
+        spans = [Mention("period", p.span[0], p.span[1]) for p in periods]
+        spans += list(entity_spans(text)) if entity_spans else []
+        return spans + code_mentions(text, patterns)
+
+    return find
+
+
+@dataclass
+class RouterInput:
+    """Everything the router needs about one turn (no I/O happens inside `route`)."""
+
+    question: str
+    today: date
+    allowed_tools: Collection[str]
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    display_name: str = ""
+    find_entities: EntityFinder | None = None
+    previous: RoutePlan | None = None
+    closest: Callable[[str, str], list[str]] | None = None  # (kind, mention) → visible names
+
+
+@dataclass
+class Thresholds:
+    accept: float = 0.30  # below: the route is unsure
+    clause: float = 0.4  # a clause's own route counts for a mixed question above this
+
+
+class Router:
+    """Routes questions for one catalog with one trained classifier."""
+
+    def __init__(self, model: Classifier, catalog: Any, thresholds: Thresholds | None = None):
+        self.model = model
+        self.catalog = catalog
+        self.thresholds = thresholds or Thresholds()
+        self.tools = {tool.name: tool for tool in getattr(catalog, "tools", [])}
+        self._patterns = code_patterns(catalog)
+
+    # --- understanding ---------------------------------------------------------------------
+
+    def mentions(
+        self, text: str, today: date, finder: EntityFinder | None
+    ) -> tuple[list[Period], PeriodError | None, list[Mentioned], list[Mention]]:
+        """Periods, linked entities and all mentions (for placeholders) in `text`."""
+        try:
+            periods, error = find_periods(text, today), None
+        except PeriodError as exc:
+            periods, error = [], exc
+        entities = list(finder(text)) if finder else []
+        spans = [Mention("period", p.span[0], p.span[1]) for p in periods]
+        spans += [Mention(e.kind, e.start, e.end) for e in entities]
+        spans += code_mentions(text, self._patterns)
+        return periods, error, entities, spans
+
+    def predict(self, text: str, spans: Sequence[Mention]) -> Prediction:
+        return self.model.predict(features(normalise(text, spans)))
+
+    # --- routing ---------------------------------------------------------------------------
+
+    def route(self, inp: RouterInput) -> RoutePlan:
+        """The plan for one question (see the module docstring)."""
+        text = inp.question.strip()
+        if not rules.HANGUL.search(text) and rules.LATIN_WORD.search(text):
+            return RoutePlan(
+                intent="out_of_scope",
+                route="not_korean",
+                refusal="다리는 한국어 질문에 답합니다. 한국어로 다시 질문해 주세요. "
+                "(Please ask in Korean.)",
+                refusal_code="not_korean",
+                source="rule",
+            )
+        periods, period_error, entities, spans = self.mentions(text, inp.today, inp.find_entities)
+        whole = self.predict(text, spans)
+        previous = inp.previous
+        if previous and previous.calls and rules.is_follow_up(text, spans):
+            return self._follow_up(inp, text, previous, periods, period_error, entities)
+        parts = self._clause_routes(text, spans) if len(text) >= 12 else []
+        tool_parts = [(label, span) for label, _, span in parts if label in self.tools]
+        docs = [span for label, _, span in parts if label == "doc_qa"]
+        if tool_parts and (docs or len({label for label, _ in tool_parts}) >= 2):
+            if docs:
+                plan = RoutePlan(intent="mixed", confidence=whole.confidence, route="mixed")
+                doc_text = " ".join(text[s:e] for s, e in docs)
+                names = " ".join(e.name for e in entities if e.visible)
+                plan.search_query = f"{doc_text} {names}".strip()
+            else:
+                route = "+".join(label for label, _ in tool_parts)
+                plan = RoutePlan(intent="erp", confidence=whole.confidence, route=route)
+            seen: set[str] = set()
+            for label, (start, end) in tool_parts:
+                if label in seen:
+                    continue
+                seen.add(label)
+                # Each call reads only its own clause: "연차 며칠 남았고, 다음 해로 …" must not
+                # give the leave balance the period of the other half.
+                clause = text[start:end]
+                try:
+                    own, error = find_periods(clause, inp.today), None
+                except PeriodError as exc:
+                    own, error = [], exc
+                inner = [
+                    Mentioned(
+                        e.kind, e.code, e.name, e.start - start, e.end - start, e.visible, e.ties
+                    )
+                    for e in entities
+                    if e.start >= start and e.end <= end
+                ]
+                self._add_call(plan, inp, label, clause, own, error, inner)
+            return plan
+        else:
+            label = self._rerank(whole, spans)
+            confidence = dict(whole.ranked)[label]
+            tools = [label] if label in self.tools else []
+            if label in ROUTES or not tools:
+                intent = label if label in ROUTES else "doc_qa"
+                plan = RoutePlan(intent=intent, confidence=confidence, route=label)  # type: ignore[arg-type]
+                plan.search_query = text
+                if confidence < self.thresholds.accept:
+                    plan.notes.append("low_confidence")
+                return plan
+            plan = RoutePlan(intent="erp", confidence=confidence, route=label)
+            if confidence < self.thresholds.accept:
+                plan.notes.append("low_confidence")
+        for tool in dict.fromkeys(tools):
+            self._add_call(plan, inp, tool, text, periods, period_error, entities)
+        return plan
+
+    def _clause_routes(
+        self, text: str, spans: Sequence[Mention]
+    ) -> list[tuple[str, float, tuple[int, int]]]:
+        pieces = rules.clauses(text)
+        if len(pieces) < 2:
+            return []
+        routes = []
+        for start, end in pieces:
+            inner = [
+                Mention(m.kind, m.start - start, m.end - start)
+                for m in spans
+                if m.start >= start and m.end <= end
+            ]
+            prediction = self.predict(text[start:end], inner)
+            if prediction.confidence >= self.thresholds.clause:
+                routes.append((prediction.label, prediction.confidence, (start, end)))
+        return routes
+
+    def _rerank(self, prediction: Prediction, spans: Sequence[Mention]) -> str:
+        """Among close runners-up, prefer a tool that takes what the question names
+        ("한빛상사 매출" is a per-customer question even if "매출" alone is per-period;
+        "SO2611015700" is an order number only one tool takes)."""
+        kinds = {m.kind for m in spans if m.kind != "period"}
+        best = prediction.label
+        if not kinds or best not in self.tools:
+            return best
+        best_score = -1.0
+        for label, probability in prediction.ranked[:4]:
+            tool = self.tools.get(label)
+            if tool is None or probability < prediction.confidence * 0.3:
+                continue
+            properties = tool.parameters.get("properties") or {}
+            accepted = _entity_kinds(tool.parameters) | set(properties)
+            score = probability + 0.25 * len(kinds & accepted)
+            if score > best_score + 1e-9:
+                best, best_score = label, score
+        return best
+
+    def _follow_up(
+        self,
+        inp: RouterInput,
+        text: str,
+        previous: RoutePlan,
+        periods: list[Period],
+        period_error: PeriodError | None,
+        entities: list[Mentioned],
+    ) -> RoutePlan:
+        plan = RoutePlan(
+            intent="erp",
+            route=previous.calls[0].tool,
+            source="follow_up",
+            confidence=previous.confidence,
+        )
+        for call in previous.calls:
+            self._add_call(plan, inp, call.tool, text, periods, period_error, entities, call)
+        return plan
+
+    def _add_call(
+        self,
+        plan: RoutePlan,
+        inp: RouterInput,
+        tool_name: str,
+        text: str,
+        periods: list[Period],
+        period_error: PeriodError | None,
+        entities: list[Mentioned],
+        previous: ToolCall | None = None,
+    ) -> None:
+        tool = self.tools[tool_name]
+        title = tool.description_ko.split(".")[0].split("(")[0].strip()
+        call = ToolCall(tool=tool_name)
+        plan.calls.append(call)
+        if tool_name not in inp.allowed_tools:
+            call.blocked = (
+                f"'{title}' 데이터를 조회할 권한이 없습니다. 필요하면 관리자에게 권한을 요청하세요."
+            )
+            call.blocked_code = "erp_forbidden"
+            return
+        if period_error is not None:
+            call.blocked = str(getattr(period_error, "message", period_error))
+            call.blocked_code = "bad_period"
+            return
+        result = fill(
+            tool.parameters,
+            text,
+            today=inp.today,
+            periods=periods,
+            mentions=entities,
+            attributes=inp.attributes,
+            previous=previous.arguments if previous else None,
+            previous_labels=previous.labels if previous else None,
+        )
+        call.arguments, call.labels = result.arguments, result.labels
+        accepted = _entity_kinds(tool.parameters)
+        if result.hidden is not None:
+            hidden = result.hidden
+            call.blocked = _hidden_message(text[hidden.start : hidden.end], hidden.kind)
+            call.blocked_code = "erp_forbidden"
+            return
+        named = [name for name, _, _ in rules.people(text)]
+        named += [e.name for e in entities if e.kind == "employee"]
+        for name in named:
+            if name not in inp.display_name and "employee" not in accepted:
+                call.blocked = (
+                    f"다른 직원({name})의 정보는 조회할 권한이 없습니다. "
+                    "본인의 정보만 조회할 수 있습니다."
+                )
+                call.blocked_code = "erp_forbidden"
+                return
+        unknown = rules.unknown_companies(text, [Mention(e.kind, e.start, e.end) for e in entities])
+        if unknown and accepted & {"customer", "supplier"} and not previous:
+            kind = "customer" if "customer" in accepted else "supplier"
+            call.blocked = _unknown_message(unknown[0], kind, inp)
+            call.blocked_code = "unknown_entity"
+            return
+        if result.ambiguous is not None:
+            mention = result.ambiguous
+            written = text[mention.start : mention.end]
+            plan.clarification = f"'{written}'에 해당하는 항목이 여러 개입니다. 어느 것인가요?"
+            plan.choices = [
+                Choice(label=name, text=text[: mention.start] + name + text[mention.end :])
+                for _, name in [(mention.code, mention.name), *mention.ties][:5]
+            ]
+            return
+        if result.missing:
+            plan.clarification = (
+                f"조회하려면 {', '.join(result.missing)}이(가) 필요합니다. 질문에 함께 알려 주세요."
+            )
+
+
+def _entity_kinds(parameters: Mapping[str, Any]) -> set[str]:
+    return {
+        str(spec["entity"])
+        for spec in (parameters.get("properties") or {}).values()
+        if isinstance(spec, dict) and spec.get("entity")
+    }
+
+
+KIND_LABELS = {
+    "customer": "거래처",
+    "supplier": "공급처",
+    "item": "품목",
+    "department": "부서",
+    "employee": "직원",
+    "warehouse": "창고",
+    "category": "품목군",
+}
+
+
+def _hidden_message(written: str, kind: str) -> str:
+    # The name as the user wrote it: the canonical name would confirm that it exists.
+    label = KIND_LABELS.get(kind, "항목")
+    return (
+        f"'{written}'의 데이터는 조회할 권한이 없습니다(조회 범위 밖이거나 없는 {label}). "
+        f"조회 범위 안의 {label}만 볼 수 있습니다."
+    )
+
+
+def _unknown_message(name: str, kind: str, inp: RouterInput) -> str:
+    label = KIND_LABELS.get(kind, "항목")
+    message = f"'{name}'에 해당하는 {label}를 찾을 수 없습니다(조회 범위 안에서)."
+    suggestions = inp.closest(kind, name) if inp.closest else []
+    if suggestions:
+        message += " 비슷한 이름: " + ", ".join(suggestions[:3]) + "."
+    return message
