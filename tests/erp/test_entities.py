@@ -192,11 +192,14 @@ async def test_departments_warehouses_and_employees(erp: ErpToolset, sample: Any
     index = await load_entities(erp, None, REP1)
     for question in ("영업1팀 매출", "영업 1팀 매출", "D110 매출", "영업1팀의 연차"):
         assert [(m.kind, m.code) for m in index.find(question)] == [("department", "D110")]
+    # A rep sees only their own department; 영업2팀 is not a candidate for them.
+    assert not index.find("영업2팀 매출")
+    everyone = await load_entities(erp, None, ADMIN)
     ones = [d for d in sample["departments"] if d["dept_name"].endswith("1팀")]
     twos = [d for d in sample["departments"] if d["dept_name"].endswith("2팀")]
     assert len(ones) > 1 and len(twos) == 1
-    assert not index.find("1팀 매출")  # 영업1팀 or 생산1팀: not unique, not linked
-    assert [m.code for m in index.find("2팀 매출")] == [twos[0]["dept_code"]]
+    assert not everyone.find("1팀 매출")  # 영업1팀 or 생산1팀: not unique, not linked
+    assert [m.code for m in everyone.find("2팀 매출")] == [twos[0]["dept_code"]]
     warehouse = sample["warehouses"][2]
     assert [m.code for m in index.find(f"{warehouse['wh_name']} 재고")] == [warehouse["wh_code"]]
     assert [m.code for m in index.find(f"{warehouse['wh_code'].lower()}에 있는 재고")] == [
@@ -251,11 +254,12 @@ async def test_master_data_is_cached_per_scope_until_the_ttl(erp: ErpToolset) ->
     twin = principal("twin", {"employee"}, set(), erp_employee_code="E1001", department_code="D110")
     assert await load_entities(connector, catalog, twin) is first
     await load_entities(connector, catalog, REP2)
-    assert len(connector.statements) == loads + 2  # customers and colleagues differ
+    # customers, colleagues and the own department differ
+    assert len(connector.statements) == loads + 3
     # An expired entry is loaded again.
     await load_entities(connector, catalog, REP1, ttl_s=0)
     await load_entities(connector, catalog, REP1, ttl_s=0)
-    assert len(connector.statements) > loads + 2
+    assert len(connector.statements) > loads + 3
 
 
 async def test_a_scope_refusing_the_user_hides_the_whole_kind(

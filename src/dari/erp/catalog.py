@@ -90,6 +90,21 @@ class ChartHint(_Model):
     y: list[str]
 
 
+class AnswerTemplate(_Model):
+    """Korean sentences built from a tool's result (no model involved).
+
+    Placeholders: `{q.period}`, `{q.as_of}` and `{q.<argument>}` (what the router understood:
+    "2026년 10월", the customer's name), a row's column (`{supply_amount}`, formatted with its
+    unit), `{sum.<column>}`, `{first.<column>}`, `{count}`, `{count.<column>=<value>}`,
+    `{rank}` (in `row`). Reference: docs/erp.md#answer-templates.
+    """
+
+    one: str | None = None  # exactly one row
+    many: str | None = None  # the lead sentence for several rows (each row follows as a line)
+    row: str | None = None  # one line per row when there are several
+    empty: str | None = None  # no row
+
+
 class Tool(_Model):
     name: str = Field(pattern=NAME)
     description_ko: str = Field(min_length=1)
@@ -102,6 +117,10 @@ class Tool(_Model):
     row_scope: list[ScopeRule] = Field(default_factory=list)
     chart: ChartHint | None = None
     max_rows: int | None = Field(None, ge=1)
+    # Korean questions this tool answers: the router's training data (docs/erp.md#examples).
+    examples: list[str] = Field(default_factory=list)
+    # How the assistant states the result in Korean (docs/erp.md#answer-templates).
+    answer: AnswerTemplate | None = None
 
     @property
     def required_permission(self) -> str:
