@@ -24,9 +24,12 @@ from typing import Any
 from dari.chat.router.periods import Period
 
 _TOP = re.compile(
-    r"(?:상위|top|탑|베스트)\s*(\d{1,2})|(\d{1,2})\s*(?:위|개|곳|군데|개사|명)(?![월년일])", re.I
+    r"(?:상위|top|탑|베스트)\s*(\d{1,2})|(\d{1,2})\s*(?:위|등|개|곳|군데|개사|명)(?![월년일])", re.I
 )
-_FIRST = re.compile(r"(?:가장|제일|최고|최대|1위|일위|넘버원|톱|No\.?\s*1)", re.I)
+_FIRST = re.compile(
+    r"(?:가장|제일|최고|최대|1위|일위|1등|일등|첫\s*번째|넘버원|톱|No\.?\s*1)", re.I
+)
+_STATE_WORD = re.compile(r"^\s*(?:상태|건|된|인|중|됐|처리)")
 _DAILY = re.compile(r"(?:일별|일자별|날짜별|매일|하루하루|일 단위)")
 _MONTHLY = re.compile(r"(?:월별|달별|매월|월 단위|월마다)")
 _OWN_DEPT = re.compile(r"(?:우리|저희|내|제)\s*(?:팀|부서|본부|파트)")
@@ -86,6 +89,7 @@ def fill(
     attributes: Mapping[str, str],
     previous: Mapping[str, Any] | None = None,
     previous_labels: Mapping[str, str] | None = None,
+    topic: str = "",
 ) -> ArgumentResult:
     """Arguments for a tool with JSON Schema `parameters`, from the question.
 
@@ -149,7 +153,7 @@ def fill(
                 result.missing.append(_describe(name, spec))
         elif spec.get("enum") and spec.get("type") == "string":
             values = [str(v) for v in spec["enum"]]
-            chosen = _enum_value(name, values, question)
+            chosen = _enum_value(name, values, question, topic)
             if chosen is not None:
                 result.arguments[name] = chosen
                 result.labels[name] = chosen
@@ -166,13 +170,19 @@ def _day_label(day: date) -> str:
     return f"{day.year}년 {day.month}월 {day.day}일"
 
 
-def _enum_value(name: str, values: Sequence[str], question: str) -> str | None:
+def _enum_value(name: str, values: Sequence[str], question: str, topic: str) -> str | None:
     if set(values) >= {"month", "day"}:
         if _DAILY.search(question):
             return "day"
         return "month" if _MONTHLY.search(question) else None
-    compact = question.replace(" ", "")
-    hits = [v for v in values if v.replace(" ", "") in compact]
+    hits = []
+    for value in values:
+        for found in re.finditer(re.escape(value), question):
+            # A state named like the thing itself ("발주" of 발주 현황) counts only when said
+            # as a state: "발주 상태", "취소된".
+            if value == topic and not _STATE_WORD.match(question[found.end() :]):
+                continue
+            hits.append(value)
     # The longest written value wins ("부분출하" over "출하").
     return max(hits, key=len) if hits else None
 

@@ -26,6 +26,7 @@ from dari.chat.router.plan import ROUTES, Choice, RoutePlan, ToolCall
 
 EntityFinder = Callable[[str], Sequence[Mentioned]]
 Patterns = list[tuple[str, re.Pattern[str]]]
+_PERIODISH = re.compile(r"\d{2,4}\s*년(?:도)?|\d{1,2}\s*월|내년|다음\s*(?:달|주|분기|해)")
 
 
 def code_patterns(catalog: Any) -> Patterns:
@@ -103,6 +104,8 @@ class Router:
             periods, error = [], exc
         entities = list(finder(text)) if finder else []
         spans = [Mention("period", p.span[0], p.span[1]) for p in periods]
+        if error is not None:  # "2030년 매출": still a question about a period
+            spans += [Mention("period", m.start(), m.end()) for m in _PERIODISH.finditer(text)]
         spans += [Mention(e.kind, e.start, e.end) for e in entities]
         spans += code_mentions(text, self._patterns)
         return periods, error, entities, spans
@@ -128,6 +131,17 @@ class Router:
         whole = self.predict(text, spans)
         previous = inp.previous
         if previous and previous.calls and rules.is_follow_up(text, spans):
+            switch = whole.label if whole.label in self.tools else None
+            if switch and switch not in {c.tool for c in previous.calls}:
+                if whole.confidence >= 0.5 and rules.content_words(text, spans):
+                    # "그 중 제일 큰 거래처는?": another tool, the same conditions.
+                    plan = RoutePlan(
+                        intent="erp", route=switch, source="follow_up", confidence=whole.confidence
+                    )
+                    self._add_call(
+                        plan, inp, switch, text, periods, period_error, entities, previous.calls[0]
+                    )
+                    return plan
             return self._follow_up(inp, text, previous, periods, period_error, entities)
         parts = self._clause_routes(text, spans) if len(text) >= 12 else []
         tool_parts = [(label, span) for label, _, span in parts if label in self.tools]
@@ -271,6 +285,7 @@ class Router:
             attributes=inp.attributes,
             previous=previous.arguments if previous else None,
             previous_labels=previous.labels if previous else None,
+            topic=tool.description_ko.split()[0] if tool.description_ko else "",
         )
         call.arguments, call.labels = result.arguments, result.labels
         accepted = _entity_kinds(tool.parameters)
