@@ -132,16 +132,20 @@ class Router:
         previous = inp.previous
         if previous and previous.calls and rules.is_follow_up(text, spans):
             switch = whole.label if whole.label in self.tools else None
-            if switch and switch not in {c.tool for c in previous.calls}:
-                if whole.confidence >= 0.5 and rules.content_words(text, spans):
-                    # "그 중 제일 큰 거래처는?": another tool, the same conditions.
-                    plan = RoutePlan(
-                        intent="erp", route=switch, source="follow_up", confidence=whole.confidence
-                    )
-                    self._add_call(
-                        plan, inp, switch, text, periods, period_error, entities, previous.calls[0]
-                    )
-                    return plan
+            if (
+                switch
+                and switch not in {c.tool for c in previous.calls}
+                and whole.confidence >= 0.5
+                and rules.content_words(text, spans)
+            ):
+                # "그 중 제일 큰 거래처는?": another tool, the same conditions.
+                plan = RoutePlan(
+                    intent="erp", route=switch, source="follow_up", confidence=whole.confidence
+                )
+                self._add_call(
+                    plan, inp, switch, text, periods, period_error, entities, previous.calls[0]
+                )
+                return plan
             return self._follow_up(inp, text, previous, periods, period_error, entities)
         parts = self._clause_routes(text, spans) if len(text) >= 12 else []
         tool_parts = [(label, span) for label, _, span in parts if label in self.tools]
