@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from dari.audit.models import AuditEvent
@@ -167,3 +169,37 @@ async def test_admin_status(erp_client: httpx.AsyncClient, make_user: MakeUser) 
     assert "customers" in body["query_tables"]["manager"]
     denied = await erp_client.get("/api/admin/erp/status", headers=auth_headers(manager))
     assert denied.status_code == 403
+
+
+def erp_call_series(text: str) -> dict[tuple[str, str], float]:
+    """`dari_erp_calls_total` samples from a /metrics page, by (tool, outcome)."""
+    return {
+        (sample.labels["tool"], sample.labels["outcome"]): sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "dari_erp_calls"
+        for sample in family.samples
+        if sample.name == "dari_erp_calls_total"
+    }
+
+
+async def test_unknown_tool_names_share_one_metric_label(
+    erp_client: httpx.AsyncClient, make_user: MakeUser
+) -> None:
+    """Callers choose the URL's tool name: each name must not become its own Prometheus series."""
+    runtime = runtime_of(erp_client)
+    _, manager = await make_user(
+        runtime, username="mgr", roles=("manager",), attributes={"department_code": "D110"}
+    )
+    before = erp_call_series((await erp_client.get("/metrics")).text)
+    names = [f"no_such_tool_{uuid.uuid4().hex[:8]}" for _ in range(3)]
+    for name in [*names, "stock_shortages"]:
+        response = await erp_client.post(
+            f"/api/erp/tools/{name}", json={"args": {}}, headers=auth_headers(manager)
+        )
+        assert response.status_code == (200 if name == "stock_shortages" else 404)
+    after = erp_call_series((await erp_client.get("/metrics")).text)
+    assert not [tool for tool, _ in after if tool.startswith("no_such_tool_")]
+    unknown = ("unknown", "failed")
+    assert after[unknown] - before.get(unknown, 0.0) == len(names)
+    known = ("stock_shortages", "ok")  # real tools keep their own series
+    assert after[known] - before.get(known, 0.0) == 1

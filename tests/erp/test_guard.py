@@ -46,7 +46,14 @@ REFUSED = {
     "SELECT customer_code FROM customers",
     "recursive_cte": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
     "SELECT COUNT(*) FROM c",
+    "recursive_cte_named_like_scope_table": "WITH RECURSIVE departments AS "
+    "(SELECT 'D110' AS parent_code) SELECT COUNT(*) FROM sales_invoices",
+    # SQLite reads a CTE naming itself as recursive even without the RECURSIVE keyword
+    "self_referencing_cte": "WITH departments(parent_code) AS (SELECT 'D110' UNION ALL "
+    "SELECT parent_code FROM departments WHERE 1 = 0) SELECT COUNT(*) FROM sales_invoices",
     "table_function": "SELECT * FROM json_each('[1,2]')",
+    # sqlglot recurses per nesting level: refused, not an erp_failed crash
+    "deeply_nested": "SELECT " + "ABS(" * 200 + "1" + ")" * 200,
 }
 
 
@@ -66,6 +73,47 @@ async def test_bad_sql_is_refused_and_audited(
         ADMIN, "erp_query", {"sql": "SELECT COUNT(*) AS n FROM stock"}, audit=audit
     )
     assert count.rows == [[len(sample["stock"])]]
+
+
+# Who and where the ERP server is (issue 14): sqlglot parses several of these into classes such
+# as CurrentVersion/CurrentSchema/CurrentRole, which a name-only deny-list never saw.
+IDENTITY = {
+    "version": "SELECT VERSION()",
+    "version_quoted": "SELECT `version`()",
+    "version_nested": "SELECT LOWER(VERSION())",
+    "sqlite_version": "SELECT sqlite_version()",
+    "database": "SELECT DATABASE()",
+    "database_in_where": "SELECT customer_code FROM customers WHERE customer_name = DATABASE()",
+    "schema": "SELECT SCHEMA()",
+    "current_database": "SELECT current_database()",
+    "current_role": "SELECT CURRENT_ROLE()",
+    "current_timezone": "SELECT current_timezone()",
+    "user": "SELECT USER()",
+    "current_user": "SELECT CURRENT_USER()",
+    "current_user_bare": "SELECT CURRENT_USER",
+    "session_user": "SELECT SESSION_USER()",
+    "system_user": "SELECT SYSTEM_USER()",
+    "connection_id": "SELECT CONNECTION_ID()",
+    "last_insert_id": "SELECT LAST_INSERT_ID()",
+    "found_rows": "SELECT FOUND_ROWS()",
+    "row_count": "SELECT ROW_COUNT()",
+    "uuid_short": "SELECT UUID_SHORT()",
+    "version_variable": "SELECT @@version",
+    "hostname_variable": "SELECT @@hostname",
+    "global_variable": "SELECT @@GLOBAL.datadir",
+    "user_variable": "SELECT @x",
+    "benchmark": "SELECT BENCHMARK(1000, MD5('x'))",
+    "sleep_in_where": "SELECT item_code FROM items WHERE SLEEP(1) = 0",
+}
+
+
+@pytest.mark.parametrize("case", sorted(IDENTITY))
+async def test_server_identity_is_refused(toolset: ErpToolset, audit: AuditLog, case: str) -> None:
+    with pytest.raises(ErpError) as caught:
+        await toolset.call_tool(ADMIN, "erp_query", {"sql": IDENTITY[case]}, audit=audit)
+    assert caught.value.code == "erp_query_refused", caught.value
+    assert caught.value.message.startswith("SQL이 거부되었습니다")
+    assert audit.last["outcome"] == "denied"
 
 
 async def test_good_query_runs_with_limit_and_labels(toolset: ErpToolset, audit: AuditLog) -> None:
@@ -89,6 +137,10 @@ async def test_good_query_runs_with_limit_and_labels(toolset: ErpToolset, audit:
     )
     assert "ceo_name" not in [c.name for c in star.columns]  # * means the allowed columns
     assert star.row_count == 1 and not star.truncated
+    # Reading the clock is not server identity: CURRENT_DATE/CURRENT_TIMESTAMP still run.
+    clock = "SELECT CURRENT_DATE AS d, CURRENT_TIMESTAMP AS t, COUNT(*) AS n FROM stock"
+    today = await toolset.call_tool(ADMIN, "erp_query", {"sql": clock}, audit=audit)
+    assert today.row_count == 1 and today.rows[0][0] and today.rows[0][2] > 0
 
 
 async def test_scope_is_injected_into_ad_hoc_queries(

@@ -2,9 +2,11 @@
 
 Parsed with sqlglot in the ERP's dialect. Refused: anything but a single SELECT (set
 operations and CTEs allowed), comments, `;` stacking, tables outside the role's allow-list
-(system schemas included), columns outside the allow-list, dangerous or unknown functions,
-variables and placeholders, `INTO`/`FOR UPDATE`. Then each scoped table is replaced by a
-subquery carrying the user's row-scope predicate, and a LIMIT is set.
+(system schemas included), columns outside the allow-list, dangerous, server-identity or
+unknown functions and variables (`guard_rules`), placeholders, `INTO`/`FOR UPDATE`. Then the
+user's CTEs are renamed and each scoped table is replaced by a subquery carrying the user's
+row-scope predicate, which no name in the user's SQL can capture (`query_scope`), and a LIMIT
+is set.
 """
 
 from __future__ import annotations
@@ -22,119 +24,15 @@ from sqlglot.tokens import TokenType
 
 from dari.erp.base import ErpError
 from dari.erp.catalog import USER_REF, QueryTable
-from dari.erp.scope import Scope
-
-SYSTEM_NAMES = {
-    "information_schema",
-    "mysql",
-    "performance_schema",
-    "sys",
-    "pg_catalog",
-    "sqlite_master",
-    "sqlite_schema",
-    "sqlite_temp_master",
-    "sqlite_sequence",
-    "sqlite_stat1",
-    "master",
-    "msdb",
-    "tempdb",
-    "pg_shadow",
-    "pg_user",
-}
-DENIED_FUNCTIONS = {
-    "sleep",
-    "benchmark",
-    "load_file",
-    "pg_sleep",
-    "pg_sleep_for",
-    "randomblob",
-    "zeroblob",
-    "load_extension",
-    "readfile",
-    "writefile",
-    "pg_read_file",
-    "pg_read_binary_file",
-    "lo_import",
-    "lo_export",
-    "dblink",
-    "xp_cmdshell",
-    "openrowset",
-    "get_lock",
-    "release_lock",
-    "master_pos_wait",
-    "sys_exec",
-    "sys_eval",
-    "user",
-    "current_user",
-    "session_user",
-    "system_user",
-    "database",
-    "schema",
-    "version",
-    "connection_id",
-    "sqlite_version",
-    "last_insert_id",
-    "found_rows",
-    "uuid",
-}
-SAFE_ANONYMOUS = {
-    "strftime",
-    "date_format",
-    "substr",
-    "substring",
-    "ifnull",
-    "nvl",
-    "iif",
-    "julianday",
-    "datediff",
-    "date_add",
-    "date_sub",
-    "concat",
-    "concat_ws",
-    "char_length",
-    "instr",
-    "printf",
-    "format",
-    "quarter",
-    "week",
-    "weekday",
-    "dayofweek",
-    "last_day",
-    "to_char",
-    "date_trunc",
-    "curdate",
-    "left",
-    "right",
-    "lpad",
-    "rpad",
-    "sign",
-    "mod",
-    "truncate",
-    "ltrim",
-    "rtrim",
-}
-FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = (
-    exp.Insert,
-    exp.Update,
-    exp.Delete,
-    exp.Merge,
-    exp.Create,
-    exp.Drop,
-    exp.Alter,
-    exp.Command,
-    exp.Into,
-    exp.Lock,
-    exp.Set,
-    exp.Pragma,
-    exp.Placeholder,
-    exp.Parameter,
-    exp.SessionParameter,
-    exp.Transaction,
-    exp.Commit,
-    exp.Rollback,
-    exp.Use,
-    exp.Describe,
+from dari.erp.guard_rules import FORBIDDEN_NODES, SYSTEM_NAMES, function_refusal
+from dari.erp.query_scope import (
+    FreshNames,
+    rename_ctes,
+    scope_rule_error,
+    scope_source,
+    scoped_select,
 )
+from dari.erp.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -186,18 +84,18 @@ def _real_tables(tree: exp.Expression) -> list[exp.Table]:
     return list(seen.values())
 
 
-def _check_nodes(tree: exp.Expression, allowed: Mapping[str, QueryTable]) -> list[str]:
+def _check_nodes(
+    tree: exp.Expression, allowed: Mapping[str, QueryTable], dialect: str
+) -> list[str]:
     for node in tree.walk():
         if isinstance(node, FORBIDDEN_NODES):
             raise refuse(f"허용되지 않는 구문입니다 ({node.key.upper()}).")
         if isinstance(node, exp.With) and node.args.get("recursive"):
             raise refuse("재귀 WITH(RECURSIVE)는 쓸 수 없습니다.")
         if isinstance(node, exp.Func):
-            name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
-            if name in DENIED_FUNCTIONS:
-                raise refuse(f"함수 {name.upper()}는 사용할 수 없습니다.")
-            if isinstance(node, exp.Anonymous) and name not in SAFE_ANONYMOUS:
-                raise refuse(f"함수 {name.upper()}는 허용 목록에 없습니다.")
+            refusal = function_refusal(node, dialect)
+            if refusal:
+                raise refuse(refusal)
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     real = _real_tables(tree)
     real_ids = {id(t) for t in real}
@@ -226,14 +124,41 @@ def _check_nodes(tree: exp.Expression, allowed: Mapping[str, QueryTable]) -> lis
     return sorted(set(used))
 
 
-def _scope_table(table: exp.Table, where: str, values: Mapping[str, str], dialect: str) -> None:
+def _predicate(table: str, where: str, values: Mapping[str, str], dialect: str) -> exp.Expr:
+    """The rule's `where` with the user's (code-checked) values as SQL literals."""
     predicate_sql = USER_REF.sub(
         lambda m: exp.Literal.string(values[m.group(1)]).sql(dialect=dialect), where
     )
-    predicate = sqlglot.parse_one(predicate_sql, read=dialect, into=exp.Condition)
-    alias = table.alias_or_name
-    inner = exp.select("*").from_(exp.to_table(table.name)).where(predicate)
-    table.replace(inner.subquery(alias))
+    try:
+        return sqlglot.parse_one(predicate_sql, read=dialect, into=exp.Condition)
+    except (ParseError, TokenError):
+        raise scope_rule_error(table, "the predicate does not parse") from None
+
+
+def _apply_scopes(
+    tree: exp.Expression,
+    allowed: Mapping[str, QueryTable],
+    scope_for: Callable[[QueryTable], Scope],
+    dialect: str,
+) -> None:
+    """Rename the user's CTEs, then put each scoped table behind its predicate (query_scope)."""
+    real = _real_tables(tree)
+    predicates: dict[str, exp.Expr | None] = {}
+    for table in real:
+        name = table.name.lower()
+        if name not in allowed:  # cannot happen after _check_nodes; never scope-less
+            raise refuse(f"테이블 '{table.name}'은(는) 조회 허용 목록에 없습니다.")
+        if name not in predicates:
+            scope = scope_for(allowed[name])
+            where = scope.where.replace(":user__", ":user.") if scope.where else None
+            predicates[name] = _predicate(name, where, scope.values, dialect) if where else None
+    found = [p for p in predicates.values() if p is not None]
+    fresh = FreshNames([tree, *found], reserved=allowed)
+    rename_ctes(tree, fresh)
+    for table in real:
+        predicate = predicates[table.name.lower()]
+        if predicate is not None:
+            scope_source(table, scoped_select(table.name, predicate.copy(), fresh))
 
 
 def guard_query(
@@ -253,8 +178,21 @@ def guard_query(
         raise refuse("빈 SQL입니다.")
     if len(sql) > 10_000:
         raise refuse("SQL이 너무 깁니다 (10,000자 이하).")
+    try:
+        return _guard(sql, dialect, allowed, scope_for, max_rows)
+    except RecursionError:  # sqlglot recurses per nesting level: a refusal, not a crash
+        raise refuse("SQL이 너무 깊게 중첩되어 있습니다.") from None
+
+
+def _guard(
+    sql: str,
+    dialect: str,
+    allowed: Mapping[str, QueryTable],
+    scope_for: Callable[[QueryTable], Scope],
+    max_rows: int,
+) -> GuardedQuery:
     tree = cast(exp.Expression, _parse(_tokens_ok(sql, dialect), dialect))
-    used = _check_nodes(tree, allowed)
+    used = _check_nodes(tree, allowed, dialect)
     schema: dict[str, object] = {
         name: dict.fromkeys(table.columns, "VARCHAR") for name, table in allowed.items()
     }
@@ -269,13 +207,7 @@ def guard_query(
         )
     except OptimizeError as exc:
         raise refuse(f"허용되지 않았거나 없는 열을 참조합니다 ({str(exc)[:120]}).") from None
-    for table in _real_tables(tree):
-        name = table.name.lower()
-        if name not in allowed:  # cannot happen after _check_nodes; never scope-less
-            raise refuse(f"테이블 '{table.name}'은(는) 조회 허용 목록에 없습니다.")
-        scope = scope_for(allowed[name])
-        if scope.where is not None:
-            _scope_table(table, scope.where.replace(":user__", ":user."), scope.values, dialect)
+    _apply_scopes(tree, allowed, scope_for, dialect)
     assert isinstance(tree, exp.Query)
     limit = tree.args.get("limit")
     if limit is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -22,9 +22,10 @@ from dari.audit.service import record_now
 from dari.config.erp import ErpSettings
 from dari.core.principal import Principal
 from dari.erp.arguments import validate_arguments
-from dari.erp.base import ErpConnector, ErpError, Operation, RawResult
-from dari.erp.catalog import SCOPE_MARKER, Catalog, QueryTable, Tool
+from dari.erp.base import ErpConnector, ErpError, Operation
+from dari.erp.catalog import SCOPE_MARKER, Catalog, CatalogError, QueryTable, Tool
 from dari.erp.guard import guard_query
+from dari.erp.rows import filter_rows, select_columns
 from dari.erp.schemas import ColumnInfo, ToolDefinition, ToolResult
 from dari.erp.scope import Scope, resolve
 from dari.erp.source import CatalogSource
@@ -36,6 +37,7 @@ AuditSink = async_sessionmaker[AsyncSession] | AuditFn | None
 ERP_CALLS = Counter("dari_erp_calls_total", "ERP tool calls", ["tool", "outcome"])
 ERP_SECONDS = Histogram("dari_erp_call_seconds", "ERP tool call time", ["tool"])
 DENIED_CODES = {"erp_forbidden", "erp_query_refused"}
+UNKNOWN_TOOL_LABEL = "unknown"
 
 
 def _short(value: Any, limit: int = 2000) -> Any:
@@ -150,9 +152,19 @@ class ErpToolset:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             details["elapsed_ms"] = round(elapsed, 1)
-            ERP_CALLS.labels(name[:64], outcome).inc()
-            ERP_SECONDS.labels(name[:64]).observe(elapsed / 1000)
+            label = self._metric_label(name)
+            ERP_CALLS.labels(label, outcome).inc()
+            ERP_SECONDS.labels(label).observe(elapsed / 1000)
             await self._audit(audit, principal, name, outcome, details)
+
+    def _metric_label(self, name: str) -> str:
+        """The tool's name, or one shared `unknown`: the caller picks the name, and a series per
+        name would grow without bound."""
+        try:
+            known = name == QUERY_TOOL or self.catalog.tool(name) is not None
+        except CatalogError:
+            known = False
+        return name if known else UNKNOWN_TOOL_LABEL
 
     async def _audit(
         self,
@@ -208,9 +220,9 @@ class ErpToolset:
             timeout_s=self.settings.timeout_s,
         )
         if scope.match:
-            raw = _filter(raw, scope.match)
+            raw = filter_rows(raw, scope.match)
         columns = [ColumnInfo(**c.model_dump()) for c in tool.columns]
-        rows = _select(raw, [c.name for c in columns], name)
+        rows = select_columns(raw, [c.name for c in columns], name)
         return ToolResult(
             tool=name,
             columns=columns,
@@ -274,26 +286,3 @@ class ErpToolset:
 
     async def close(self) -> None:
         await self.connector.close()
-
-
-def _filter(raw: RawResult, match: Mapping[str, str]) -> RawResult:
-    index = {name: i for i, name in enumerate(raw.columns)}
-    if any(column not in index for column in match):
-        return RawResult(raw.columns, [], raw.truncated)  # cannot prove the scope: show nothing
-    rows = [
-        row for row in raw.rows if all(str(row[index[c]]) == value for c, value in match.items())
-    ]
-    return RawResult(raw.columns, rows, raw.truncated)
-
-
-def _select(raw: RawResult, names: list[str], tool: str) -> list[list[Any]]:
-    index = {name.lower(): i for i, name in enumerate(raw.columns)}
-    missing = [n for n in names if n.lower() not in index]
-    if missing:
-        log.error("ERP tool %s: result lacks catalog column(s) %s", tool, missing)
-        raise ErpError(
-            "erp_failed",
-            "ERP 도구 정의(카탈로그)와 결과 열이 맞지 않습니다. 관리자에게 문의하세요.",
-        )
-    positions = [index[n.lower()] for n in names]
-    return [[row[p] for p in positions] for row in raw.rows]
