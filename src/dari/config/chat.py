@@ -45,6 +45,20 @@ class ChatSettings(Section):
         description="Longest model answer over document evidence, in tokens (the evidence "
         "itself is quoted after it by code, so the model only needs a sentence or two).",
     )
+    model_first_sentence_s: float = Field(
+        5.0,
+        gt=0,
+        le=600,
+        description="Seconds (from its turn in line) the model has to write a first sentence "
+        "that passes the check; past it the answer built from the evidence is sent instead.",
+    )
+    model_answer_s: float = Field(
+        8.0,
+        gt=0,
+        le=3600,
+        description="Seconds the model may phrase an answer in all; what passed the check so "
+        "far is kept and the evidence follows.",
+    )
     use_model: bool = Field(
         True,
         description="Let the model phrase document answers and chit-chat (checked sentence "

@@ -13,20 +13,45 @@ Without a model (or when it is down or too slow) every answer is the built/extra
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from difflib import SequenceMatcher
 from typing import Any
 
 from dari.chat import backends
 from dari.chat.assistant import evidence as ev
 from dari.chat.assistant import verify
 from dari.chat.assistant.prompts import fixed, render
+from dari.chat.assistant.verify_rules import Problem, Reader
 from dari.llm.base import ChatMessage, LLMError
 
 log = logging.getLogger(__name__)
 Emit = Callable[[dict[str, Any]], Awaitable[None]]
 DECLINES = ("찾을 수 없", "알 수 없", "확인할 수 없", "답할 수 없", "제공된 자료에")
+
+
+class SmallTalkReader:
+    """The check for chit-chat: there is nothing to cite, so no figure or code may appear,
+    and the model may not recite its instructions."""
+
+    answered = True
+
+    def __init__(self, prompt: str) -> None:
+        self.prompt = prompt
+
+    def read(self, sentence: str) -> list[Problem]:
+        if verify.numbers_in(sentence) or verify.codes_in(sentence):
+            return [Problem("number_not_in_source", sentence, "chit-chat states no figures")]
+        matcher = SequenceMatcher(None, sentence, self.prompt, autojunk=False)
+        if matcher.find_longest_match(0, len(sentence), 0, len(self.prompt)).size >= 12:
+            return [Problem("repeats_prompt", sentence, "recites the instructions")]
+        return []
+
+    def closing(self, text: str) -> list[Problem]:
+        return [] if text.strip() else [Problem("empty", "", "no text")]
 
 
 class Writer:
@@ -51,8 +76,10 @@ async def _llm_sentences(
     max_tokens: int,
     state: Any,
     emit: Emit,
+    clock: dict[str, float],
 ) -> Any:
-    """Yield the model's answer sentence by sentence (waiting in line first)."""
+    """Yield the model's answer sentence by sentence (waiting in line first; `clock["turn"]`
+    is when the wait ended)."""
     from dari.llm.queue import get_queue
 
     async def on_place(place: int) -> None:
@@ -60,6 +87,7 @@ async def _llm_sentences(
 
     llm = backends.llm(runtime)
     async with get_queue(runtime).slot(on_place):
+        clock["turn"] = time.perf_counter()
         await emit({"type": "status", "state": "generating", "position": 0})
         stream = llm.stream_chat(messages, max_tokens=max_tokens, temperature=0.1)
         splitter = verify.SentenceStream()
@@ -78,6 +106,23 @@ async def _llm_sentences(
             await stream.aclose()  # type: ignore[attr-defined]
 
 
+def _cite(sentence: str, sources: Mapping[int, str]) -> str:
+    """A model sentence without a mark gets the one source holding all its figures (a small
+    model often forgets the mark); the check then holds it to that source."""
+    if not sources or "[" in sentence:
+        return sentence
+    figures = [q.text for q in verify.numbers_in(sentence)]
+    holders = [n for n, text in sources.items() if all(f in text for f in figures)]
+    if len(sources) == 1:
+        holders = list(sources)
+    if len(holders) != 1:
+        return sentence
+    body = sentence.rstrip()
+    tail = sentence[len(body) :]
+    end = body[-1] if body and body[-1] in ".?!。" else ""
+    return f"{body[: len(body) - len(end)]} [{holders[0]}]{end}{tail}"
+
+
 async def _checked_model_answer(
     runtime: Any,
     messages: list[ChatMessage],
@@ -89,36 +134,72 @@ async def _checked_model_answer(
     *,
     max_tokens: int,
     require_citation: bool = True,
+    reader: Any = None,
 ) -> tuple[bool, list[str]]:
-    """Stream the model's checked sentences; (all passed, problem codes)."""
-    sent = 0
+    """Stream the model's checked sentences; (all passed, problem codes).
+
+    Sentences are held back until one answers the question (`verify.Reader`), then sent as
+    each passes; at the first failing one the model is stopped. The model gets
+    `DARI_CHAT_MODEL_FIRST_SENTENCE_S` from its turn in line to get an answering sentence
+    through, `DARI_CHAT_MODEL_ANSWER_S` in all.
+    """
+    settings = runtime.settings.chat
+    reader = reader or Reader(sources, question, require_citation)
+    held: list[str] = []
+    released = ""
     problems: list[str] = []
     started = time.perf_counter()
+    clock: dict[str, float] = {}
+    sentences = _llm_sentences(runtime, messages, max_tokens, state, emit, clock)
+    pending: asyncio.Task[str] | None = None
     try:
-        async for sentence in _llm_sentences(runtime, messages, max_tokens, state, emit):
+        while True:
+            pending = pending or asyncio.ensure_future(anext(sentences))
+            await asyncio.wait({pending}, timeout=0.2)
+            if not pending.done():
+                # Waiting in line does not count: the budget starts at this turn's slot.
+                limit = settings.model_answer_s if released else settings.model_first_sentence_s
+                if "turn" in clock and time.perf_counter() - clock["turn"] > limit:
+                    raise TimeoutError
+                continue
+            try:
+                sentence = pending.result()
+            except StopAsyncIteration:
+                break
+            pending = None
             if not sentence.strip():
                 continue
-            found = verify.check_sentence(
-                sentence, sources, question=question, require_citation=require_citation
-            )
-            if not sent:
-                found += verify.check_answer(
-                    sentence, sources, question, require_citation=require_citation
-                ).problems
-                if any(marker in sentence for marker in DECLINES):
-                    found.append(verify.Problem("declined", sentence, "evidence was given"))
+            if require_citation:
+                sentence = _cite(sentence, sources)
+            found = reader.read(sentence)
+            if require_citation and any(marker in sentence for marker in DECLINES):
+                found.append(Problem("declined", sentence, "evidence was given"))
             if found:
                 problems = sorted({p.code for p in found})
                 break
-            await writer.say(("" if not sent else " ") + sentence.strip())
-            sent += 1
+            held.append(sentence.strip())
+            if reader.answered:
+                text = " ".join(held)
+                await writer.say((" " if released else "") + text)
+                released += text
+                held = []
+        if not problems:
+            problems = [p.code for p in reader.closing(released)]
     except LLMError as exc:
         log.info("model answer abandoned (%s); using the built answer", exc.code)
         problems.append(exc.code)
+    except TimeoutError:
+        problems.append("model_slow")
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
+        await sentences.aclose()  # stops generation on the server
     state.timings["llm_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    if not sent and not problems:
+    if not released and not problems:
         problems.append("empty")
-    return sent > 0 and not problems, problems if problems else []
+    return bool(released) and not problems, problems
 
 
 async def document_answer(
@@ -132,30 +213,43 @@ async def document_answer(
     *,
     use_model: bool,
 ) -> str:
-    """Answer from the evidence; returns the verification outcome (verified/fallback/built)."""
+    """Answer from the evidence; returns the verification outcome (verified/fallback/built).
+
+    The lead ("「출장비 규정」에 따르면") is sent at once, then the model's checked sentence(s),
+    then the evidence itself, cited; without a model (or when it fails) the lead and the
+    evidence are the answer. Nothing sent is ever taken back.
+    """
     sources = {d.n: d.text for d in documents}
-    extractive = ev.extractive_answer(evidence, question)
-    if use_model:
-        titles = {d.n: d.title for d in documents}
-        user = (
-            f"{ev.evidence_prompt(evidence, titles)}\n\n질문: {question}\n"
-            "위 자료만 근거로 한두 문장으로 답하고, 문장 끝에 자료 번호를 [1]처럼 붙이세요."
-        )
-        messages = [
-            ChatMessage(role="system", content=render("answer")),
-            ChatMessage(role="user", content=user),
-        ]
-        max_tokens = runtime.settings.chat.evidence_answer_max_tokens
-        ok, problems = await _checked_model_answer(
-            runtime, messages, sources, question, writer, state, emit, max_tokens=max_tokens
-        )
-        state.verification = {"status": "verified" if ok else "fallback", "problems": problems}
-        if state.text:
-            await writer.say("\n\n근거: " + extractive)
-            return str(state.verification["status"])
-    else:
+    titles = {d.n: d.title for d in documents}
+    extractive = ev.extractive_answer(evidence, question, titles)
+    lead, _, body = extractive.partition("\n\n")
+    if not use_model:
         state.verification = {"status": "built", "problems": []}
-    await writer.say(extractive)
+        await writer.say(extractive)
+        return "built"
+    await writer.say(lead + "\n\n")
+    user = (
+        f"{ev.evidence_prompt(evidence, titles)}\n\n질문: {question}\n"
+        "자료 번호를 [1]처럼 붙여 한두 문장으로 답하세요."
+    )
+    messages = [
+        ChatMessage(role="system", content=render("evidence")),
+        ChatMessage(role="user", content=user),
+    ]
+    before = len(state.text)
+    ok, problems = await _checked_model_answer(
+        runtime,
+        messages,
+        sources,
+        question,
+        writer,
+        state,
+        emit,
+        max_tokens=runtime.settings.chat.evidence_answer_max_tokens,
+    )
+    state.verification = {"status": "verified" if ok else "fallback", "problems": problems}
+    said = len(state.text) > before
+    await writer.say(("\n\n근거:\n" if said else "") + body)
     return str(state.verification["status"])
 
 
@@ -169,7 +263,8 @@ async def chitchat_answer(
     *,
     use_model: bool,
 ) -> None:
-    """A short friendly reply; no figures (nothing to cite), else the fixed greeting."""
+    """A short friendly reply with no figures (there is nothing to cite), else the fixed
+    greeting; a reply cut short by the check ends with the greeting."""
     if use_model:
         messages = [
             ChatMessage(role="system", content=render("chitchat")),
@@ -186,10 +281,13 @@ async def chitchat_answer(
             emit,
             max_tokens=80,
             require_citation=False,
+            reader=SmallTalkReader(render("chitchat")),
         )
         state.verification = {"status": "verified" if ok else "fallback", "problems": problems}
-        if state.text:
+        if ok:
             return
+        if state.text:
+            await writer.say(" ")
     else:
         state.verification = {"status": "built", "problems": []}
     await writer.say(fixed("chitchat"))
