@@ -8,19 +8,25 @@ Which routers a process mounts depends on its roles (`DARI_ROLES`, `dari serve -
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from dari import __version__
+from dari.api.bodylimit import BodyLimitMiddleware, BodyTooLarge, body_too_large_handler
+from dari.api.headers import SecurityHeadersMiddleware
 from dari.api.health import router as health_router
 from dari.api.middleware import MetricsMiddleware, RequestIdMiddleware
+from dari.api.netaddr import AddressSet, ForwardedMiddleware
 from dari.api.problems import install_problem_handlers
 from dari.config import Settings, get_settings
 from dari.config.server import Role
 from dari.core.modules import module_exists
 from dari.core.runtime import Runtime, build_runtime
+
+log = logging.getLogger(__name__)
 
 # Which role serves which domain's endpoints. `web` (the chat UI and admin console) is last so
 # its catch-all routes never shadow an API route.
@@ -78,14 +84,36 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    app.add_exception_handler(BodyTooLarge, body_too_large_handler)
+    # Added innermost first: the request id is set before anything can answer, the client
+    # address is settled before anyone reads it, and every response gets the headers.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.server.max_body_bytes,
+        max_upload_bytes=settings.documents.max_upload_mb * 1024 * 1024,
+    )
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ForwardedMiddleware, trusted_proxies=settings.server.trusted_proxies)
     app.add_middleware(RequestIdMiddleware)
+    _warn_about_open_metrics(settings)
     app.include_router(health_router)
     for domain in domains:
         name = f"dari.{domain}.endpoints"
         if module_exists(name):
             app.include_router(importlib.import_module(name).router)
     return app
+
+
+def _warn_about_open_metrics(settings: Settings) -> None:
+    server = settings.server
+    open_to_others = not AddressSet(server.metrics_allow).loopback_only
+    if server.is_production and not server.metrics_token and open_to_others:
+        log.warning(
+            "DARI_METRICS_ALLOW=%s lets other hosts read /metrics without a token; set "
+            "DARI_METRICS_TOKEN (docs/operations.md#metrics-and-alerts)",
+            ",".join(server.metrics_allow),
+        )
 
 
 def create_default_app() -> FastAPI:

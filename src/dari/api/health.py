@@ -1,14 +1,21 @@
-"""Liveness, readiness and metrics endpoints (every role serves them)."""
+"""Liveness, readiness and metrics endpoints (every role serves them).
+
+`/metrics` is for Prometheus only: clients from `DARI_METRICS_ALLOW` (loopback by default),
+with `Authorization: Bearer $DARI_METRICS_TOKEN` when that is set (docs/operations.md).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dari.api.deps import RuntimeDep
+from dari.api.netaddr import UNTRUSTED_FORWARDED, AddressSet
+from dari.api.problems import Problem
 
 router = APIRouter(tags=["health"])
 
@@ -40,7 +47,39 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse(body, status_code=503 if failed else 200)
 
 
-@router.get("/metrics", include_in_schema=False)
+async def metrics_access(request: Request, runtime: RuntimeDep) -> None:
+    """Refuse a scrape from outside `DARI_METRICS_ALLOW` (403) or without the token (401)."""
+    server = runtime.settings.server
+    allowed = runtime.service("metrics.allow", lambda: AddressSet(server.metrics_allow))
+    if request.scope.get(UNTRUSTED_FORWARDED) and not allowed.any:
+        # Forwarded by a proxy that is not in DARI_TRUSTED_PROXIES: the TCP peer is the proxy
+        # (often 127.0.0.1), so the address proves nothing about who is asking.
+        raise Problem(
+            403,
+            "forbidden",
+            "프록시를 거친 요청은 /metrics를 읽을 수 없습니다. (Proxied requests may not read "
+            "metrics; list the proxy in DARI_TRUSTED_PROXIES.)",
+        )
+    client = request.client.host if request.client else None
+    if client not in allowed:
+        raise Problem(
+            403,
+            "forbidden",
+            "이 주소에서는 /metrics를 읽을 수 없습니다. (Address not in DARI_METRICS_ALLOW.)",
+        )
+    if server.metrics_token:
+        sent = request.headers.get("authorization", "")
+        expected = f"Bearer {server.metrics_token}"
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise Problem(
+                401,
+                "unauthorized",
+                "/metrics에는 토큰이 필요합니다. (A bearer token is required.)",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+
+
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(metrics_access)])
 async def metrics() -> Response:
     """Prometheus exposition format."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

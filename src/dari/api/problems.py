@@ -92,7 +92,9 @@ def problem_response(
         problem_body(status, code, detail, title, **extra),
         status_code=status,
         media_type=PROBLEM_JSON,
-        headers=headers,
+        # Set here too, not only by SecurityHeadersMiddleware: a 500 is sent by Starlette's
+        # outermost error middleware, outside every middleware the app adds.
+        headers={"X-Content-Type-Options": "nosniff", **(headers or {})},
     )
 
 

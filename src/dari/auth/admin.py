@@ -35,8 +35,19 @@ def check_username(username: str) -> str:
     return username
 
 
-def check_password(settings: Settings, password: str, username: str) -> None:
-    problem = policy_problem(password, username, settings.auth.password_min_length)
+def check_password(
+    settings: Settings, password: str, username: str, *, user_inputs: Iterable[str] = ()
+) -> None:
+    """Raise a 422 `weak_password` Problem saying what is wrong with `password`.
+
+    `user_inputs` (display name, e-mail) count as easy to guess, like the login id."""
+    problem = policy_problem(
+        password,
+        username,
+        settings.auth.password_min_length,
+        min_score=settings.auth.password_min_score,
+        user_inputs=["dari", "다리", *user_inputs],
+    )
     if problem:
         raise Problem(422, "weak_password", problem)
 
@@ -93,7 +104,7 @@ async def create_user(
     if await repo.get_user_by_username(session, username) is not None:
         raise Problem(409, "username_taken", "이미 사용 중인 로그인 ID입니다.")
     if password is not None:
-        check_password(auth.settings, password, username)
+        check_password(auth.settings, password, username, user_inputs=(display_name, email or ""))
     role_names = await resolve_roles(session, roles)
     dept = await resolve_department(session, department)
     user = User(
@@ -122,7 +133,9 @@ async def get_user_or_404(session: AsyncSession, user_id: str) -> User:
 
 async def set_password(auth: Auth, session: AsyncSession, user: User, password: str) -> None:
     """Set a new password and sign the user out everywhere."""
-    check_password(auth.settings, password, user.username)
+    check_password(
+        auth.settings, password, user.username, user_inputs=(user.display_name, user.email or "")
+    )
     user.password_hash = await auth.passwords.hash(password)
     user.password_changed_at = utcnow()
     await sign_out_everywhere(auth, session, user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from dari.api.deps import RuntimeDep, SessionDep
+from dari.api.headers import NO_STORE
 from dari.api.problems import Problem
 from dari.audit.service import record
 from dari.auth import admin, apikeys, service
@@ -182,7 +183,7 @@ async def list_api_keys(
     return [ApiKeyOut.model_validate(k) for k in await repo.list_api_keys(session, user_id)]
 
 
-@router.post("/api-keys", response_model=ApiKeyCreated, status_code=201)
+@router.post("/api-keys", response_model=ApiKeyCreated, status_code=201, dependencies=[NO_STORE])
 async def create_api_key(
     request: Request,
     runtime: RuntimeDep,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from dari.api.deps import RuntimeDep, SessionDep
+from dari.api.headers import NO_STORE
 from dari.api.problems import Problem
 from dari.audit.service import record, record_now
 from dari.auth import admin, service
@@ -38,7 +39,12 @@ def _tokens(pair: service.TokenPair) -> TokenResponse:
     )
 
 
-@router.post("/api/auth/token", response_model=TokenResponse, openapi_extra=FORM_SCHEMA)
+@router.post(
+    "/api/auth/token",
+    response_model=TokenResponse,
+    openapi_extra=FORM_SCHEMA,
+    dependencies=[NO_STORE],
+)
 async def login(request: Request, runtime: RuntimeDep, session: SessionDep) -> TokenResponse:
     """OAuth2 password grant: `username`, `password` (form) → access and refresh tokens."""
     form = await read_form(
@@ -71,7 +77,7 @@ async def login(request: Request, runtime: RuntimeDep, session: SessionDep) -> T
             details={"locked": True} if locked else None,
         )
         raise Problem(401, "invalid_credentials", BAD_LOGIN)
-    await limiter.succeeded(username)
+    await limiter.succeeded(username, ip)
     pair = await service.issue_tokens(
         auth, session, user, ip=ip, user_agent=request.headers.get("user-agent")
     )
@@ -79,7 +85,7 @@ async def login(request: Request, runtime: RuntimeDep, session: SessionDep) -> T
     return _tokens(pair)
 
 
-@router.post("/api/auth/refresh", response_model=TokenResponse)
+@router.post("/api/auth/refresh", response_model=TokenResponse, dependencies=[NO_STORE])
 async def refresh(
     request: Request, runtime: RuntimeDep, session: SessionDep, body: RefreshRequest
 ) -> TokenResponse:
@@ -148,7 +154,7 @@ async def me(user: CurrentUser, session: SessionDep) -> MeResponse:
     )
 
 
-@router.post("/api/me/password", response_model=TokenResponse)
+@router.post("/api/me/password", response_model=TokenResponse, dependencies=[NO_STORE])
 async def change_password(
     request: Request,
     runtime: RuntimeDep,

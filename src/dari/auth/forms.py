@@ -1,8 +1,10 @@
-"""Strict reading of the sign-in form: bounded size, valid UTF-8, no control characters.
+"""Strict reading of the sign-in form: bounded size, valid UTF-8, no control characters in the
+login id.
 
 Starlette decodes form bytes that are not UTF-8 as Latin-1 without complaint, so the OAuth2
 password form is read here instead: any byte sequence that is not UTF-8 (raw or
-percent-encoded) is a 422, as is an over-long or missing field; a body over 16 KiB is a 413.
+percent-encoded) is a 422, as is an over-long or missing field or a control character in the
+login id; a body over 16 KiB is a 413.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from fastapi import Request
 from dari.api.problems import Problem
 
 MAX_FORM_BYTES = 16 * 1024
+# Fields compared, never stored or shown, so any character is harmless in them. The password
+# policy refuses control characters in new passwords, but one set before it existed must still
+# sign in: refusing it here (422) would lock its user out.
+RAW_FIELDS = frozenset({"password"})
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 
@@ -76,7 +82,7 @@ async def read_form(request: Request, limits: dict[str, int]) -> dict[str, str]:
             raise _invalid(name, "Field required", "missing")
         if len(value) > limit:
             raise _invalid(name, f"At most {limit} characters", "string_too_long")
-        if any(unicodedata.category(c) == "Cc" for c in value):
+        if name not in RAW_FIELDS and any(unicodedata.category(c) == "Cc" for c in value):
             raise Problem(422, "invalid_form", "입력값에 허용되지 않는 문자가 있습니다.")
     if values.get("grant_type", "password") != "password":
         raise _invalid("grant_type", "Only the password grant is supported", "unsupported")

@@ -23,6 +23,7 @@ from dari.api.problems import Problem
 from dari.auth.deps import principal_from_token
 from dari.chat import limits, service, streams
 from dari.chat.errors import ChatError
+from dari.chat.frames import AUTH_FRAME_MAX_BYTES, FrameError, parse_frame
 from dari.chat.protocol import CLIENT_FRAMES, CLIENT_TYPES
 from dari.core.principal import Principal
 from dari.core.runtime import Runtime
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 SUBPROTOCOL = "dari.v1"
 BEARER = "bearer."
-MAX_FRAME_CHARS = 1_000_000
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 TASKS = "chat.tasks"
@@ -108,13 +108,19 @@ class Connection:
         # The token is never echoed back: only `dari.v1` is selected.
         await self.ws.accept(subprotocol=SUBPROTOCOL if SUBPROTOCOL in offered else None)
         if token is None:
+            frame: dict[str, Any] | None = None
             try:
                 async with asyncio.timeout(self.runtime.settings.chat.auth_timeout_s):
                     raw = await self.ws.receive_text()
-                frame = json.loads(raw)
-            except (TimeoutError, ValueError, KeyError):
-                frame = None
-            if not isinstance(frame, dict) or frame.get("type") != "auth":
+                limit = min(AUTH_FRAME_MAX_BYTES, self.runtime.settings.server.ws_max_frame_bytes)
+                frame = parse_frame(raw, limit)
+            except FrameError as exc:
+                if exc.close_code is not None:
+                    await self.refuse_frame(exc)
+                    return False
+            except (TimeoutError, KeyError):  # KeyError: a binary frame has no text
+                pass
+            if frame is None or frame.get("type") != "auth":
                 await self.error("unauthorized", "먼저 auth 프레임으로 인증하세요.")
                 return False
             token = str(frame.get("token") or "")
@@ -138,18 +144,23 @@ class Connection:
             for task in self.followers:
                 task.cancel()
 
+    async def refuse_frame(self, exc: FrameError) -> None:
+        """Answer a frame that ends the connection (too big, too deep): error, then close."""
+        await self.error(exc.code, exc.message)
+        if self.open:
+            with contextlib.suppress(Exception):
+                await self.ws.close(exc.close_code or CLOSE_UNAUTHORIZED)
+            self.open = False
+
     async def dispatch(self, raw: str | None) -> None:
-        if raw is None or len(raw) > MAX_FRAME_CHARS:
-            await self.error("bad_frame", "프레임은 1 MB 이하의 JSON 텍스트여야 합니다.")
-            return
         try:
-            data = json.loads(raw)
-        except ValueError:
-            await self.error("bad_frame", "JSON이 아닙니다.")
-            return
-        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-            await self.error("bad_frame", "프레임은 type이 있는 JSON 객체여야 합니다.")
-            return
+            data = parse_frame(raw, self.runtime.settings.server.ws_max_frame_bytes)
+        except FrameError as exc:
+            if exc.close_code is None:
+                await self.error(exc.code, exc.message)
+                return
+            await self.refuse_frame(exc)
+            raise WebSocketDisconnect(exc.close_code) from None
         if data["type"] not in CLIENT_TYPES:
             await self.error("unknown_frame", f"알 수 없는 프레임 종류입니다: {data['type'][:40]}")
             return

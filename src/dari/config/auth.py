@@ -49,11 +49,33 @@ class AuthSettings(Section):
     )
     argon2_time_cost: int = Field(2, ge=1, le=20, description="argon2id iterations.")
     argon2_parallelism: int = Field(1, ge=1, le=16, description="argon2id lanes (threads).")
+    password_min_score: int = Field(
+        2,
+        ge=0,
+        le=4,
+        description="Least zxcvbn strength score (0-4) of a new password; below it the "
+        "password is refused as too common or easy to guess. 0 turns the check off.",
+    )
     max_failures_per_user: int = Field(
-        5, ge=1, description="Failed sign-ins for one login id before it is locked (429)."
+        5,
+        ge=1,
+        description="Failed sign-ins for one login id from one client address before that "
+        "login id is locked from that address (429).",
     )
     max_failures_per_ip: int = Field(
         20, ge=1, description="Failed sign-ins from one IP address before it is locked (429)."
+    )
+    max_failures_per_account: int = Field(
+        50,
+        ge=1,
+        description="Failed sign-ins for one login id from all addresses together, within "
+        "`DARI_AUTH_ACCOUNT_LOCKOUT_WINDOW_S`, before it is locked for every address the user "
+        "has not signed in from successfully before (429).",
+    )
+    account_lockout_window_s: int = Field(
+        3600,
+        ge=1,
+        description="Window of the per-login-id counter over all addresses, in seconds.",
     )
     lockout_window_s: int = Field(
         900,
