@@ -90,7 +90,9 @@ def serve(
         host=settings.server.host,
         port=settings.server.port,
         log_config=None,
-        proxy_headers=True,
+        # Forwarded headers are Dari's own business (DARI_TRUSTED_PROXIES, dari.api.netaddr):
+        # uvicorn's would trust X-Forwarded-For from any local client.
+        proxy_headers=False,
         ws_ping_interval=20,
         **tls,
     )
