@@ -240,11 +240,13 @@ async def _answer_with_data(
         await writer.say(("\n\n" if state.text else "") + part)
     if plan.intent not in ("doc_qa", "mixed"):
         return
-    question = turn.text
+    # A mixed question's document half is its own clause ("…보증 기간은 어떻게 돼?").
+    question = plan.search_query if plan.intent == "mixed" else turn.text
     evidence = ev.select_evidence(question, state.documents) if state.documents else []
-    if not evidence:
-        if not parts:
-            await writer.say(fixed("not_found"))
+    if not ev.answerable(question, evidence, state.documents):
+        # What was found is about something else: say so, cite nothing.
+        state.documents = []
+        await writer.say(("\n\n" if parts else "") + fixed("not_found"))
         return
     if state.text:
         await writer.say("\n\n")

@@ -60,7 +60,13 @@ async def read_facts(url: str) -> Facts:
     engine = create_async_engine(async_url(url))
     try:
         async with engine.connect() as c:
-            end = _d(await _val(c, "SELECT MAX(order_date) FROM sales_orders"))
+            # The last day the ERP has any activity: "today" of the question set. Invoices
+            # and receipts run to the generation day, orders may stop on a Friday before.
+            end = max(
+                _d(await _val(c, "SELECT MAX(order_date) FROM sales_orders")),
+                _d(await _val(c, "SELECT MAX(invoice_date) FROM sales_invoices")),
+                _d(await _val(c, "SELECT MAX(receipt_date) FROM receipts")),
+            )
             month_to = end.replace(day=1) - timedelta(days=1)
             month_from = month_to.replace(day=1)
             facts = Facts(

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dari.chat.assistant.context import DocSource, neutralise
-from dari.chat.assistant.evidence_query import Query, analyse, mentions
+from dari.chat.assistant.evidence_query import Query, _tagged, analyse, mentions
 from dari.chat.assistant.evidence_score import (
     EMBED_TOP,
     FOLLOW_OTHER,
@@ -53,7 +53,14 @@ from dari.chat.assistant.evidence_score import (
 )
 from dari.chat.assistant.evidence_units import split_units
 
-__all__ = ["Evidence", "evidence_prompt", "extractive_answer", "select_evidence", "split_units"]
+__all__ = [
+    "Evidence",
+    "answerable",
+    "evidence_prompt",
+    "extractive_answer",
+    "select_evidence",
+    "split_units",
+]
 
 
 @dataclass(frozen=True)
@@ -254,3 +261,40 @@ def evidence_prompt(evidence: Sequence[Evidence], titles: Mapping[int, str]) -> 
         + "\n</자료>"
         for n, lines in blocks.items()
     )
+
+
+# Nouns a question uses to ask, not to say what about ("며칠", "최대"): not required in evidence.
+_ASKING_NOUNS = frozenset(
+    {"며칠", "얼마", "정도", "최대", "최소", "필요", "동안", "이상", "이하", "미만", "초과"}
+    | {"회사", "하루", "기준", "내용", "방법", "경우", "관련", "규정"}
+)
+MAX_MISSING_SHARE = 0.5
+
+
+def answerable(question: str, evidence: Sequence[Evidence], sources: Sequence[DocSource]) -> bool:
+    """Whether the evidence can answer the question at all.
+
+    Search always returns *something* the user may read; when the document that answers is
+    one they may not read (or none exists), the best units are about something else. Two
+    signs, measured on the demo questions (docs/assistant.md): the kind of value asked for
+    (몇 % → a percentage) appears in no unit, or half or more of the question's own nouns
+    (연봉, 할인, 헬스장) appear neither in the units nor in their documents' titles/headings.
+    """
+    if not evidence:
+        return False
+    query = analyse(question)
+    context = {s.n: f"{s.title} {' '.join(s.heading_path)}" for s in sources}
+    text = " ".join(f"{e.text} {context.get(e.n, '')}" for e in evidence)
+    if query.kinds and not any(
+        query.value_patterns[kind].search(e.text) for e in evidence for kind in query.kinds
+    ):
+        return False
+    nouns = [
+        term
+        for term, tag in _tagged(question)
+        if tag in ("NNG", "NNP", "SL", "SH") and len(term) >= 2 and term not in _ASKING_NOUNS
+    ]
+    if not nouns:
+        return True
+    missing = [term for term in nouns if not mentions(text, term)]
+    return len(missing) / len(nouns) < MAX_MISSING_SHARE
