@@ -107,6 +107,7 @@ async def run_set(settings: Any, path: Path, limit: int, only: str) -> dict[str,
                     **scores,
                     "answer": state.answer,
                     "cited": sorted(cited_names(state.citations)),
+                    "verification": state.verification if final["type"] == "done" else None,
                     "timings": {**state.timings, "wall_ms": (time.perf_counter() - started) * 1e3},
                     "usage": state.usage,
                 }
@@ -114,6 +115,15 @@ async def run_set(settings: Any, path: Path, limit: int, only: str) -> dict[str,
             # One JSON line per question on stderr: progress, and partial results of long runs.
             typer.echo(json.dumps(details[-1], ensure_ascii=False, default=str), err=True)
     return summarize(path, details)
+
+
+def _count(verifications: Any) -> dict[str, int]:
+    """How many answers were verified (model text passed), fallback or built by code."""
+    counts: dict[str, int] = {}
+    for verification in verifications:
+        status = (verification or {}).get("status", "none")
+        counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 def _p50(values: list[float]) -> float | None:
@@ -137,6 +147,7 @@ def summarize(path: Path, details: list[dict[str, Any]]) -> dict[str, Any]:
         "citation_correct": round(sum(d["citation_correct"] for d in details) / n, 3),
         "refusal_correct": round(sum(d["refusal_correct"] for d in details) / n, 3),
         "errors": sum(1 for d in details if d["error"]),
+        "verification": _count(d.get("verification") for d in details),
         "ttft_p50_ms": _p50([d["timings"]["ttft_ms"] for d in details if not d["error"]]),
         "total_p50_ms": _p50([d["timings"]["total_ms"] for d in details if not d["error"]]),
         "stages_p50_ms": {s: _p50([d["timings"][s] for d in details]) for s in stages},
@@ -146,9 +157,11 @@ def summarize(path: Path, details: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def register(bench_app: typer.Typer) -> None:
+    from dari.chat import bench_concurrency
     from dari.chat.router import bench as router_bench
 
     router_bench.register(bench_app)
+    bench_concurrency.register(bench_app)
 
     @bench_app.command("assistant")
     def assistant(
