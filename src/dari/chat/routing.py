@@ -71,7 +71,7 @@ async def all_entities_finder(runtime: Runtime) -> Any:
     from dari.chat.router.features import Mention
 
     def find(text: str) -> list[Mention]:
-        return [Mention(m.kind, m.start, m.end) for m in _mentions(index, None, text)]
+        return [Mention(m.kind, m.start, m.end) for m in link_mentions(index, None, text)]
 
     return find
 
@@ -89,7 +89,7 @@ async def _entity_index(runtime: Runtime, principal: Principal | None) -> Any:
         return None
 
 
-def _mentions(index: Any, visible: Any, text: str) -> list[Mentioned]:
+def link_mentions(index: Any, visible: Any, text: str) -> list[Mentioned]:
     """Entity mentions in `text`: from every entity, flagged visible if the user may see it."""
     found = index.find(text)
     by_span: dict[tuple[int, int, str], list[Any]] = {}
@@ -123,7 +123,7 @@ async def plan_turn(runtime: Runtime, turn: Any) -> RoutePlan:
     tools = await backends.erp_tools(runtime, principal)
 
     def find(text: str) -> list[Mentioned]:
-        return _mentions(everything, visible, text) if everything is not None else []
+        return link_mentions(everything, visible, text) if everything is not None else []
 
     def closest(kind: str, mention: str) -> list[str]:
         if visible is None or not hasattr(visible, "closest"):

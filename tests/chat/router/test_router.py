@@ -1,0 +1,194 @@
+"""The router over the sample catalog: routes, arguments, refusals, follow-ups, clauses.
+
+Real parts throughout: the sample catalog's examples train the classifier (once per module),
+the Korean period parser, and the entity matcher over master-data rows written here
+(what the ERP would return), split into what the user may see and everything.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from dari.chat.router.plan import RoutePlan
+from dari.chat.router.service import Router, RouterInput, training_mentions
+from dari.chat.router.training import all_examples, train
+from dari.chat.routing import link_mentions
+from dari.erp.catalog import load_catalog
+from dari.erp.entities_index import Entity, EntityIndex
+from dari.erp.sample import CATALOG_PATH
+
+TODAY = date(2026, 11, 20)
+EVERYONE = [
+    Entity("customer", "C0001", "한빛상사"),
+    Entity("customer", "C0007", "세원테크"),
+    Entity("customer", "C0004", "태광엔지니어링"),
+    Entity("customer", "C0008", "금강물산"),
+    Entity("customer", "C0048", "금강물산"),
+    Entity("item", "P00007", "모터 H107"),
+    Entity("category", "모터", "모터"),
+    Entity("department", "D110", "영업1팀"),
+    Entity("department", "D120", "영업2팀"),
+    Entity("employee", "E1001", "김민준"),
+    Entity("employee", "E1003", "박지훈"),
+]
+SALES_TOOLS = {
+    "sales_by_period",
+    "sales_by_customer",
+    "top_customers",
+    "receivables_by_customer",
+    "customer_info",
+    "order_detail",
+    "stock_by_item",
+    "my_leave_balance",
+}
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    catalog = load_catalog(CATALOG_PATH)
+    everything = EntityIndex(EVERYONE)
+
+    def spans(text: str) -> list[Any]:
+        return link_mentions(everything, None, text)
+
+    model = train(all_examples(catalog), training_mentions(catalog, lambda t: spans(t)))
+    return Router(model, catalog)
+
+
+def ask(
+    router: Router,
+    question: str,
+    *,
+    visible: list[str] | None = None,
+    tools: set[str] = SALES_TOOLS,
+    previous: RoutePlan | None = None,
+    attributes: dict[str, str] | None = None,
+    name: str = "김민준",
+) -> RoutePlan:
+    everything = EntityIndex(EVERYONE)
+    mine = EntityIndex([e for e in EVERYONE if visible is None or e.code in visible])
+    return router.route(
+        RouterInput(
+            question=question,
+            today=TODAY,
+            allowed_tools=tools,
+            attributes=attributes or {"department_code": "D110", "erp_employee_code": "E1001"},
+            display_name=name,
+            find_entities=lambda text: link_mentions(everything, mine, text),
+            previous=previous,
+        )
+    )
+
+
+def calls(plan: RoutePlan) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (c.tool, {k: v for k, v in c.arguments.items() if v is not None and k != "limit"})
+        for c in plan.calls
+    ]
+
+
+def test_customer_question_gets_tool_and_linked_code(router: Router) -> None:
+    plan = ask(router, "세원테크 미수금 얼마나 남았어?")
+    assert plan.intent == "erp"
+    assert calls(plan) == [
+        ("receivables_by_customer", {"as_of": "2026-11-20", "customer": "C0007"})
+    ]
+    assert plan.calls[0].labels["customer"] == "세원테크"
+
+
+def test_period_words_become_dates_of_the_turn(router: Router) -> None:
+    plan = ask(router, "지난달 매출 합계 알려줘")
+    assert calls(plan) == [
+        ("sales_by_period", {"date_from": "2026-10-01", "date_to": "2026-10-31"})
+    ]
+    assert plan.calls[0].labels["period"] == "2026년 10월"
+
+
+def test_documents_chitchat_and_out_of_scope(router: Router) -> None:
+    assert ask(router, "경조휴가 규정이 어떻게 돼?").intent == "doc_qa"
+    assert ask(router, "좋은 아침이에요 다리님").intent == "chitchat"
+    assert ask(router, "이번 주말 날씨 알려줘").intent == "out_of_scope"
+    english = ask(router, "How many leave days do I have?")
+    assert english.refusal_code == "not_korean" and "한국어" in (english.refusal or "")
+
+
+def test_tool_without_permission_is_blocked(router: Router) -> None:
+    plan = ask(router, "한빛상사 미수금 얼마야?", tools={"my_leave_balance"})
+    assert plan.calls[0].tool == "receivables_by_customer"
+    assert plan.calls[0].blocked_code == "erp_forbidden" and "권한이 없" in plan.calls[0].blocked
+
+
+def test_entity_the_user_may_not_see_is_blocked_without_naming_it(router: Router) -> None:
+    plan = ask(router, "태광엔지 미수금 알려줘", visible=["C0001", "C0007"])
+    call = plan.calls[0]
+    assert call.blocked_code == "erp_forbidden"
+    assert "태광엔지니어링" not in (call.blocked or "")  # the canonical name would confirm it
+
+
+def test_unknown_company_and_impossible_period(router: Router) -> None:
+    unknown = ask(router, "없는상사 미수금 얼마야?")
+    assert (
+        unknown.calls[0].blocked_code == "unknown_entity" and "없는상사" in unknown.calls[0].blocked
+    )
+    month = ask(router, "13월 매출 알려줘")
+    assert month.calls[0].blocked_code == "bad_period" and "13월" in month.calls[0].blocked
+    future = ask(router, "2030년 매출은?")
+    assert future.calls[0].blocked_code == "bad_period"
+
+
+def test_another_persons_leave_is_refused(router: Router) -> None:
+    plan = ask(router, "박지훈 대리 연차 며칠 남았어?")
+    assert (
+        plan.calls[0].tool == "my_leave_balance" and plan.calls[0].blocked_code == "erp_forbidden"
+    )
+    own = ask(router, "올해 내 연차 며칠 남았어?")
+    assert calls(own) == [("my_leave_balance", {"year": 2026})] and not own.calls[0].blocked
+
+
+def test_two_equal_names_ask_back_with_choices(router: Router) -> None:
+    plan = ask(router, "금강물산 미수금 알려줘")
+    assert plan.needs_clarification and len(plan.choices) == 2
+    assert all("금강물산" in c.text for c in plan.choices)
+
+
+def test_follow_ups_change_only_what_they_name(router: Router) -> None:
+    first = ask(router, "이번 달 우리 팀 매출 얼마야?", tools=SALES_TOOLS | {"sales_by_department"})
+    assert calls(first) == [
+        (
+            "sales_by_period",
+            {"date_from": "2026-11-01", "date_to": "2026-11-20", "department": "D110"},
+        )
+    ]
+    again = RoutePlan.from_json(first.to_json())
+    second = ask(router, "그럼 지난달은?", previous=again)
+    assert second.source == "follow_up"
+    assert calls(second) == [
+        (
+            "sales_by_period",
+            {"date_from": "2026-10-01", "date_to": "2026-10-31", "department": "D110"},
+        )
+    ]
+    third = ask(router, "그 중 제일 큰 거래처는?", previous=RoutePlan.from_json(second.to_json()))
+    assert calls(third) == [
+        (
+            "top_customers",
+            {"date_from": "2026-10-01", "date_to": "2026-10-31", "department": "D110", "top": 1},
+        )
+    ]
+
+
+def test_two_clauses_make_a_mixed_plan_each_with_its_own_conditions(router: Router) -> None:
+    plan = ask(router, "올해 내 연차 며칠 남았고, 다음 해로 최대 며칠까지 이월할 수 있어?")
+    assert plan.intent == "mixed"
+    assert calls(plan) == [("my_leave_balance", {"year": 2026})]
+    assert "이월" in plan.search_query
+
+
+def test_codes_and_ranks(router: Router) -> None:
+    order = ask(router, "SO2611015700 수주 품목별 잔량 알려줘")
+    assert calls(order) == [("order_detail", {"order_no": "SO2611015700"})]
+    top = ask(router, "올해 매출 상위 3개 거래처", tools=SALES_TOOLS)
+    assert calls(top)[0][1]["top"] == 3
