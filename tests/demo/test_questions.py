@@ -171,3 +171,22 @@ def test_default_path_prefers_the_file_built_on_loaded_data(tmp_path: Path) -> N
     built.parent.mkdir()
     built.write_text(PACKAGED_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     assert default_path(tmp_path) == built
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "found"),
+    [
+        ("연차는 다음과 같습니다. 15일을 받습니다.", "15일", True),  # starts a sentence
+        ("부여 일수\n15일", "15일", True),
+        ("근속 1년: 15 일", "15일", True),
+        ("총 115일", "15일", False),
+        ("3.15일", "15일", False),
+        ("3,444,378,066원", "3,444,378,066", True),
+        ("3444378066원", "3,444,378,066", True),
+        ("13,444,378,066원", "3,444,378,066", False),
+        ("15.5%", "15", False),
+        ("USD 60", "60", True),
+    ],
+)
+def test_contains_respects_number_boundaries(answer: str, expected: str, found: bool) -> None:
+    assert contains(answer, expected) is found

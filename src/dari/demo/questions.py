@@ -137,16 +137,21 @@ def normalize(text: str) -> str:
 
 
 def contains(answer: str, expected: str) -> bool:
-    """`expected` occurs in `answer` (normalised), numbers not glued to other digits."""
+    """`expected` occurs in `answer` (spacing, thousands separators and case ignored), a
+    number not glued to other digits (`15일` is not in `115일` nor in `3.15일`).
+
+    The boundary is checked on the answer *with* its spaces: a number that starts a sentence
+    ("… 있습니다. 15일") is found, a number after another one ("3 15") is not glued to it.
+    """
     needle = normalize(expected)
     if not needle:
         return False
-    pattern = re.escape(needle)
+    pattern = r"\s*".join(re.escape(char) for char in needle)
     if needle[0].isdigit():
-        pattern = r"(?<![\d.])" + pattern
+        pattern = r"(?<!\d)(?<!\d\.)" + pattern
     if needle[-1].isdigit():
-        pattern += r"(?![\d])"
-    return re.search(pattern, normalize(answer)) is not None
+        pattern += r"(?!\s*\d)(?!\.\d)"
+    return re.search(pattern, _THOUSANDS.sub("", answer).casefold()) is not None
 
 
 def expectation_met(answer: str, expect: Expect) -> bool:

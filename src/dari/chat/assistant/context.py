@@ -187,8 +187,10 @@ def render_document(source: DocSource) -> str:
     return f"<자료 {attrs}>\n{body}\n</자료>"
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+def _cell(value: Any, unit: str | None = None) -> str:
+    # Separators only for quantities with a unit: a year or a code stays as stored (2026,
+    # not 2,026 — the model copied that into answers).
+    if isinstance(value, int | float) and not isinstance(value, bool) and unit:
         return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
     return neutralise(str(value)).replace("|", "/").replace("\n", " ")
 
@@ -207,7 +209,8 @@ def render_tool(outcome: ToolOutcome, max_rows: int, budget: int) -> str:
     used = len(lines[0])
     shown = 0
     for row in outcome.rows[:max_rows]:
-        line = "| " + " | ".join(_cell(v) for v in row) + " |"
+        units = [c.get("unit") for c in outcome.columns]
+        line = "| " + " | ".join(_cell(v, u) for v, u in zip(row, units, strict=False)) + " |"
         if used + len(line) > budget and shown:
             break
         lines.append(line)
