@@ -132,6 +132,28 @@ export class ChatView {
         if (block) setStatus(block, t(STATUS_BY_INTENT[event.intent] || "chat.writing"));
         break;
       }
+      case "status": {
+        // The model is busy: show the place in line, then that the answer is being written.
+        const block = this.blockFor(event);
+        if (block) {
+          const text = event.state === "queued" ? t("chat.queued", { position: event.position }) : t("chat.writing");
+          setStatus(block, text);
+        }
+        break;
+      }
+      case "clarification": {
+        // Two customers match, a value is missing…: one button per choice sends that question.
+        const block = this.blockFor(event);
+        if (!block || !(event.choices || []).length) break;
+        const row = h("div", { class: "clarify-choices", role: "group", "aria-label": t("chat.choose") });
+        for (const choice of event.choices) {
+          const button = h("button", { type: "button", class: "btn", text: choice.label });
+          button.addEventListener("click", () => this.send(choice.text));
+          row.append(button);
+        }
+        block.body.after(row);
+        break;
+      }
       case "sources": {
         const block = this.blockFor(event);
         if (!block) break;
