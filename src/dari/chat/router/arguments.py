@@ -141,7 +141,10 @@ def fill(
                 result.labels["as_of"] = f"오늘({_day_label(today)})"
         elif kind:
             _entity_argument(result, name, str(kind), mentions, question, attributes)
-            if name not in result.arguments and not inherit(name) and name in required:
+            said = any(m.kind == kind for m in mentions) or name in result.labels
+            # A follow-up keeps the entity it does not replace ("입고 예정은?" after B101).
+            inherited = name in result.arguments or (not said and inherit(name))
+            if not inherited and name in required:
                 result.missing.append(_describe(name, spec))
         elif spec.get("pattern") and spec.get("type") == "string":
             pattern = str(spec["pattern"]).lstrip("^").rstrip("$")

@@ -26,6 +26,8 @@ _CLAUSE_ENDINGS = frozenset(
     {"고", "는지", "ᆫ지", "ㄴ지", "은지", "며", "으며", "는데", "은데", "ᆫ데"}
 )
 _CONJUNCTIONS = re.compile(r"\s*(?:,|，|;|그리고|또한|아울러|및)\s*")
+# "…남았는지랑 반차 규정도", "매출이랑 출장비 정산 방법": 랑/이랑/하고 join two questions.
+_JOINING_PARTICLES = frozenset({"랑", "이랑", "하고"})
 _FOLLOW_CUES = re.compile(
     r"^\s*(?:그럼|그러면|그렇다면|그리고|그 ?중(?:에)?|그 ?중에서|거기서|그 ?다음|이번엔|또|근데|"
     r"그건|그거|그 회사|그 거래처|그 품목|같은 ?조건)"
@@ -46,6 +48,14 @@ COMPANY_NAME = re.compile(
     r"코리아|솔루션|시스템즈?|전기|금속|공업|제작소|인더스트리|플러스))"
     r"(?:\s*(?:\(주\)|㈜|주식회사))?(?=$|[\s,.?!은는이가을를의에와과랑도만께한]|에서|으로)"
 )
+_SURE_COMPANY = re.compile(r"(?:상사|산업|물산|통상|무역|엔지니어링|코리아|인더스트리|주식회사)$")
+
+
+def surely_company(name: str) -> bool:
+    """Names no product or department ends with: 상사, 산업, 물산 … ("백두산업")."""
+    return bool(_SURE_COMPANY.search(name))
+
+
 PERSON_TITLE = re.compile(
     r"([가-힣]{2,4})\s*(?:대리|과장|차장|부장|사원|주임|팀장|본부장|이사|상무|전무|님|씨)"
     r"(?=$|[\s,.?!의은는이가을를에께])"
@@ -62,10 +72,11 @@ def clauses(text: str) -> list[tuple[int, int]]:
     with analyzer._lock:
         tokens = analyzer._get().tokenize(text)
     for token in tokens:
-        if str(token.tag) == "EC" and token.form in _CLAUSE_ENDINGS:
-            end = token.start + token.len
-            if end < len(text) and text[end : end + 1].isspace():
-                cuts.add(end)
+        end = token.start + token.len
+        joins = str(token.tag) in ("JC", "JKB") and token.form in _JOINING_PARTICLES
+        ends = str(token.tag) == "EC" and token.form in _CLAUSE_ENDINGS
+        if (ends or joins) and end < len(text) and text[end : end + 1].isspace():
+            cuts.add(end)
     bounds = sorted({0, len(text), *cuts})
     spans = []
     for start, end in pairwise(bounds):

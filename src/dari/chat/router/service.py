@@ -110,6 +110,14 @@ class Router:
         spans += code_mentions(text, self._patterns)
         return periods, error, entities, spans
 
+    def unknown_names(self, text: str, spans: Sequence[Mention]) -> list[Mention]:
+        """Company-like names no entity matched ("백두산업"), as customer mentions."""
+        found = []
+        for name in rules.unknown_companies(text, spans):
+            start = text.find(name)
+            found.append(Mention("customer", start, start + len(name)))
+        return found
+
     def predict(self, text: str, spans: Sequence[Mention]) -> Prediction:
         return self.model.predict(features(normalise(text, spans)))
 
@@ -135,7 +143,7 @@ class Router:
             if (
                 switch
                 and switch not in {c.tool for c in previous.calls}
-                and whole.confidence >= 0.5
+                and whole.confidence >= 0.4
                 and rules.content_words(text, spans)
             ):
                 # "그 중 제일 큰 거래처는?": another tool, the same conditions.
@@ -181,7 +189,8 @@ class Router:
                 self._add_call(plan, inp, label, clause, own, error, inner)
             return plan
         else:
-            label = self._rerank(whole, spans)
+            # "백두산업 매출" is a per-customer question even though no customer matched.
+            label = self._rerank(whole, [*spans, *self.unknown_names(text, spans)])
             confidence = dict(whole.ranked)[label]
             tools = [label] if label in self.tools else []
             if label in ROUTES or not tools:
@@ -194,8 +203,14 @@ class Router:
             plan = RoutePlan(intent="erp", confidence=confidence, route=label)
             if confidence < self.thresholds.accept:
                 plan.notes.append("low_confidence")
+        context = None
+        # "베어링 B101 재고 있나요?" → "입고 예정은 언제예요?": a short question that names
+        # nothing is about what the conversation was about.
+        short = len(rules.content_words(text, spans)) <= 3
+        if previous and previous.calls and not entities and not periods and short:
+            context = previous.calls[0]
         for tool in dict.fromkeys(tools):
-            self._add_call(plan, inp, tool, text, periods, period_error, entities)
+            self._add_call(plan, inp, tool, text, periods, period_error, entities, context)
         return plan
 
     def _clause_routes(
@@ -309,8 +324,12 @@ class Router:
                 call.blocked_code = "erp_forbidden"
                 return
         unknown = rules.unknown_companies(text, [Mention(e.kind, e.start, e.end) for e in entities])
-        if unknown and accepted & {"customer", "supplier"} and not previous:
-            kind = "customer" if "customer" in accepted else "supplier"
+        if unknown and (accepted & {"customer", "supplier"} or rules.surely_company(unknown[0])):
+            # Never answer while ignoring a company the question names ("백두산업 매출"
+            # answered with the user's whole sales would be a wrong figure).
+            kind = (
+                "supplier" if "supplier" in accepted and "customer" not in accepted else "customer"
+            )
             call.blocked = _unknown_message(unknown[0], kind, inp)
             call.blocked_code = "unknown_entity"
             return
