@@ -145,6 +145,8 @@ async def _documents(
     runtime: Runtime, turn: Turn, query: str, state: TurnState, share: int
 ) -> None:
     started = time.perf_counter()
+    # A pasted page of text is a question too: search with as much of it as search takes.
+    query = query[: runtime.settings.search.max_query_chars]
     try:
         hits = await backends.search(
             runtime, query, turn.principal.access_tokens(), runtime.settings.chat.search_k
@@ -211,7 +213,8 @@ async def answer_turn(runtime: Runtime, turn: Turn, state: TurnState, emit: Emit
         await writer.say(fixed("out_of_scope"))
     else:
         await _answer_with_data(runtime, turn, plan, state, emit, writer, use_model)
-    if state.text and state.verification["status"] == "built":
+    has_data = state.documents or any(t.ok for t in state.tools)
+    if state.text and state.verification["status"] == "built" and has_data:
         _check_built(state.answer, state, turn.text)
     CHECKS.labels(state.verification["status"]).inc()
     state.citations = answer.bind_citations(state.answer, state.documents, state.tools)

@@ -151,7 +151,8 @@ def test_another_persons_leave_is_refused(router: Router) -> None:
 def test_two_equal_names_ask_back_with_choices(router: Router) -> None:
     plan = ask(router, "금강물산 미수금 알려줘")
     assert plan.needs_clarification and len(plan.choices) == 2
-    assert all("금강물산" in c.text for c in plan.choices)
+    assert {c.text for c in plan.choices} == {"C0008 미수금 알려줘", "C0048 미수금 알려줘"}
+    assert "C0008" in (plan.clarification or "")
 
 
 def test_follow_ups_change_only_what_they_name(router: Router) -> None:

@@ -26,6 +26,7 @@ from dari.chat.router.plan import ROUTES, Choice, RoutePlan, ToolCall
 
 EntityFinder = Callable[[str], Sequence[Mentioned]]
 Patterns = list[tuple[str, re.Pattern[str]]]
+ROUTE_CHARS = 600
 _PERIODISH = re.compile(r"\d{2,4}\s*년(?:도)?|\d{1,2}\s*월|내년|다음\s*(?:달|주|분기|해)")
 
 
@@ -125,7 +126,8 @@ class Router:
 
     def route(self, inp: RouterInput) -> RoutePlan:
         """The plan for one question (see the module docstring)."""
-        text = inp.question.strip()
+        # The question itself, not a pasted page, decides the route (and keeps it fast).
+        text = inp.question.strip()[:ROUTE_CHARS]
         if not rules.HANGUL.search(text) and rules.LATIN_WORD.search(text):
             return RoutePlan(
                 intent="out_of_scope",
@@ -336,11 +338,19 @@ class Router:
         if result.ambiguous is not None:
             mention = result.ambiguous
             written = text[mention.start : mention.end]
-            plan.clarification = f"'{written}'에 해당하는 항목이 여러 개입니다. 어느 것인가요?"
+            options = [(mention.code, mention.name), *mention.ties][:5]
+            # The code goes into the question sent back: equal names would be ambiguous again.
             plan.choices = [
-                Choice(label=name, text=text[: mention.start] + name + text[mention.end :])
-                for _, name in [(mention.code, mention.name), *mention.ties][:5]
+                Choice(
+                    label=f"{name} ({code})",
+                    text=text[: mention.start] + code + text[mention.end :],
+                )
+                for code, name in options
             ]
+            listed = ", ".join(choice.label for choice in plan.choices)
+            plan.clarification = (
+                f"'{written}'에 해당하는 항목이 {len(options)}개입니다: {listed}. 어느 것인가요?"
+            )
             return
         if result.missing:
             plan.clarification = (
