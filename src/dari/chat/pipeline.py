@@ -80,6 +80,7 @@ class TurnState:
     verification: dict[str, Any] = field(
         default_factory=lambda: {"status": "built", "problems": []}
     )
+    rejected: str = ""  # the model's first sentence that failed the check (not shown)
 
     @property
     def answer(self) -> str:

@@ -149,7 +149,8 @@ async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -
             "usage": state.usage,
             "timings": state.timings,
             "cancelled": user_cancelled,
-            "verification": state.verification,
+            # The rejected model sentence stays with the stored message (admins), never sent.
+            "verification": {k: v for k, v in state.verification.items() if k != "rejected"},
         }
     except LLMError as exc:
         # The gateway's message may name hosts or quote the server; the user gets ours.

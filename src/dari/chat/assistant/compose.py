@@ -176,6 +176,9 @@ async def _checked_model_answer(
                 found.append(Problem("declined", sentence, "evidence was given"))
             if found:
                 problems = sorted({p.code for p in found})
+                # Kept with the answer (never shown): what the model wrote that failed, for
+                # admins and the training server.
+                state.rejected = sentence.strip()[:300]
                 break
             held.append(sentence.strip())
             if reader.answered:
@@ -248,6 +251,8 @@ async def document_answer(
         max_tokens=runtime.settings.chat.evidence_answer_max_tokens,
     )
     state.verification = {"status": "verified" if ok else "fallback", "problems": problems}
+    if getattr(state, "rejected", ""):
+        state.verification["rejected"] = state.rejected
     said = len(state.text) > before
     await writer.say(("\n\n근거:\n" if said else "") + body)
     return str(state.verification["status"])
