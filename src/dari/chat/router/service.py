@@ -27,6 +27,7 @@ from dari.chat.router.plan import ROUTES, Choice, RoutePlan, ToolCall
 EntityFinder = Callable[[str], Sequence[Mentioned]]
 Patterns = list[tuple[str, re.Pattern[str]]]
 ROUTE_CHARS = 600
+ERP_ONLY = frozenset({"customer", "supplier"})  # kinds documents do not talk about
 _PERIODISH = re.compile(r"\d{2,4}\s*년(?:도)?|\d{1,2}\s*월|내년|다음\s*(?:달|주|분기|해)")
 
 
@@ -193,6 +194,10 @@ class Router:
         else:
             # "백두산업 매출" is a per-customer question even though no customer matched.
             label = self._rerank(whole, [*spans, *self.unknown_names(text, spans)])
+            if label == "doc_qa" and whole.confidence < self.thresholds.accept:
+                # Unsure, and the question names a customer or supplier (which documents do
+                # not hold): the best tool that takes it.
+                label = self._tool_for(whole, {e.kind for e in entities} & ERP_ONLY) or label
             confidence = dict(whole.ranked)[label]
             tools = [label] if label in self.tools else []
             if label in ROUTES or not tools:
@@ -232,6 +237,16 @@ class Router:
             if prediction.confidence >= self.thresholds.clause:
                 routes.append((prediction.label, prediction.confidence, (start, end)))
         return routes
+
+    def _tool_for(self, prediction: Prediction, kinds: set[str]) -> str | None:
+        """The most probable tool that takes one of `kinds`."""
+        if not kinds:
+            return None
+        for label, _ in prediction.ranked:
+            tool = self.tools.get(label)
+            if tool is not None and kinds & _entity_kinds(tool.parameters):
+                return label
+        return None
 
     def _rerank(self, prediction: Prediction, spans: Sequence[Mention]) -> str:
         """Among close runners-up, prefer a tool that takes what the question names
