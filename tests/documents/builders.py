@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ctypes
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -138,3 +140,84 @@ def make_broken_hwp(source: bytes, directory: Path) -> bytes:
         size = ole.get_size("BodyText/Section0")
         ole.write_stream("BodyText/Section0", b"\x07" * size)
     return path.read_bytes()
+
+
+def forge_member_size(archive: bytes, member: str, extra_bytes: int) -> bytes:
+    """A copy of `archive` whose `member` inflates to its content plus `extra_bytes` spaces
+    while its local header and central directory still declare the original size and CRC.
+
+    Trailing spaces after the root element are valid XML, and `zipfile` cuts a member at its
+    declared size (where the CRC matches), so a parser that trusts the headers reads a
+    well-formed document — after inflating everything in memory.
+    """
+    source = zipfile.ZipFile(io.BytesIO(archive))
+    out = io.BytesIO()
+    central: list[bytes] = []
+    block = b" " * (1024 * 1024)
+    for info in source.infolist():
+        content = source.read(info.filename)
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        parts = [compressor.compress(content)]
+        if info.filename == member:
+            parts += [compressor.compress(block) for _ in range(extra_bytes // len(block))]
+        parts.append(compressor.flush())
+        data = b"".join(parts)
+        name = info.filename.encode()
+        crc, declared, offset = zlib.crc32(content), len(content), out.tell()
+        # Local file header and central directory entry, both declaring the honest size.
+        out.write(
+            struct.pack(
+                "<4s5H3L2H",
+                b"PK\x03\x04",
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(data),
+                declared,
+                len(name),
+                0,
+            )
+        )
+        out.write(name + data)
+        central.append(
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(data),
+                declared,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + name
+        )
+    start = out.tell()
+    out.write(b"".join(central))
+    size = out.tell() - start
+    out.write(
+        struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), size, start, 0)
+    )
+    return out.getvalue()
+
+
+def make_hwpx() -> bytes:
+    """An HWPX written like 한글 writes it (the demo's writer), with headings and a table."""
+    from dari.demo.documents import DEMO_DOCUMENTS
+    from dari.demo.hwpx import write_hwpx
+
+    spec = next(d for d in DEMO_DOCUMENTS if d.filename.endswith(".hwpx"))
+    return write_hwpx(spec)

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection
 from dari.cache import Cache
 from dari.config import Settings
 from dari.core.runtime import Runtime
+from dari.db import aftercommit
 
 
 def get_runtime(connection: HTTPConnection) -> Runtime:
@@ -28,14 +29,16 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """One session per request: committed here when the handler succeeds, else rolled back.
 
-    Services never commit; this is the one place a request's writes become durable.
+    Services never commit; this is the one place a request's writes become durable. Side
+    effects registered with `dari.db.aftercommit.after_commit` (search index, files, job queue)
+    run after the commit succeeded and are dropped when it fails or the handler raised.
     """
     async with runtime.sessionmaker() as session:
         try:
             yield session
-            await session.commit()
+            await aftercommit.commit(session)
         except BaseException:
-            await session.rollback()
+            await aftercommit.rollback(session)
             raise
 
 

@@ -18,6 +18,7 @@ from dari.core.access import AccessList
 from dari.core.principal import Principal
 from dari.documents import repository, service
 from dari.documents.models import STATUSES
+from dari.documents.policy import sees_all
 from dari.documents.schemas import (
     ChunkOut,
     ChunkView,
@@ -30,6 +31,8 @@ from dari.documents.schemas import (
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 Manager = Annotated[Principal, Depends(require(service.MANAGE))]
 Reader = Annotated[Principal, Depends(require(service.READ))]
+# Originals are served with their own type only for formats a browser does not execute in
+# our origin; HTML, Markdown, CSV and text (which may hold markup or script) are plain bytes.
 _MEDIA = {
     "pdf": "application/pdf",
     "hwp": "application/x-hwp",
@@ -37,7 +40,12 @@ _MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "html": "text/html; charset=utf-8",
+}
+_DOWNLOAD_HEADERS = {
+    # Even if a browser renders the download, it runs nothing and reaches nothing of ours.
+    "Content-Security-Policy": "sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, no-store",
 }
 
 
@@ -77,10 +85,9 @@ async def upload_document(
         uploader=user,
         title=title or None,
     )
-    out = DocumentOut.of(document, unchanged=not needs_ingest)
     if needs_ingest:
-        await service.enqueue_ingest(runtime, document, replaced)
-    return out
+        service.queue_ingest(session, runtime, document, replaced)
+    return DocumentOut.of(document, unchanged=not needs_ingest, viewer=user)
 
 
 @router.get("", response_model=DocumentPage)
@@ -96,8 +103,8 @@ async def list_documents(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentPage:
-    """Documents the caller may see (all of them with `docs:manage`), newest first."""
-    visible = None if user.has(service.MANAGE) else user.access_tokens()
+    """Documents the caller may read (every one with `docs:admin`), newest first."""
+    visible = None if sees_all(user) else user.access_tokens()
     items, total = await repository.list_documents(
         session,
         status=status,
@@ -109,7 +116,10 @@ async def list_documents(
         limit=limit,
     )
     return DocumentPage(
-        items=[DocumentOut.of(d) for d in items], total=total, offset=offset, limit=limit
+        items=[DocumentOut.of(d, viewer=user) for d in items],
+        total=total,
+        offset=offset,
+        limit=limit,
     )
 
 
@@ -118,7 +128,7 @@ async def get_chunk(session: SessionDep, user: Reader, chunk_id: str) -> ChunkVi
     """One chunk with its document title and location (citations)."""
     view = await service.get_chunk(session, chunk_id, user)
     if view is None:
-        raise Problem(404, "not_found", "No such chunk.")
+        raise Problem(404, "not_found", "문서 조각을 찾을 수 없습니다. (No such chunk.)")
     await record(
         session,
         "documents.read_chunk",
@@ -137,14 +147,14 @@ async def get_document(session: SessionDep, user: Reader, document_id: str) -> D
     await record(
         session, "documents.read", actor=user, subject_type="document", subject_id=document.id
     )
-    return DocumentOut.of(document)
+    return DocumentOut.of(document, viewer=user)
 
 
 @router.get("/{document_id}/original")
 async def download_original(
     runtime: RuntimeDep, session: SessionDep, user: Reader, document_id: str
 ) -> Response:
-    """The uploaded file as it was."""
+    """The uploaded file as it was, as an attachment that never runs in the browser."""
     document = await service.get_visible(session, user, document_id)
     try:
         data = service.store(runtime).get(document.sha256)
@@ -157,7 +167,10 @@ async def download_original(
     return Response(
         data,
         media_type=_MEDIA.get(document.doc_type, "application/octet-stream"),
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{name}",
+            **_DOWNLOAD_HEADERS,
+        },
     )
 
 
@@ -193,11 +206,11 @@ async def update_document(
     body: DocumentUpdate,
 ) -> DocumentOut:
     """Change the title or the access list (search applies a new access list at once)."""
-    document = await service.get_visible(session, user, document_id)
+    document = await service.get_manageable(session, user, document_id)
     await service.update(
         session, runtime, document, actor=user, title=body.title, access=body.access
     )
-    return DocumentOut.of(document)
+    return DocumentOut.of(document, viewer=user)
 
 
 @router.post("/{document_id}/reindex", status_code=202, response_model=DocumentOut)
@@ -205,11 +218,10 @@ async def reindex_document(
     runtime: RuntimeDep, session: SessionDep, user: Manager, document_id: str
 ) -> DocumentOut:
     """Parse, chunk and index the stored original again."""
-    document = await service.get_visible(session, user, document_id)
+    document = await service.get_manageable(session, user, document_id)
     await service.mark_for_reindex(session, document, user)
-    out = DocumentOut.of(document)
-    await service.enqueue_ingest(runtime, document)
-    return out
+    service.queue_ingest(session, runtime, document)
+    return DocumentOut.of(document, viewer=user)
 
 
 @router.delete("/{document_id}", status_code=204)
@@ -217,6 +229,6 @@ async def delete_document(
     runtime: RuntimeDep, session: SessionDep, user: Manager, document_id: str
 ) -> Response:
     """Delete the original, the rows and the index entries."""
-    document = await service.get_visible(session, user, document_id)
+    document = await service.get_manageable(session, user, document_id)
     await service.delete(session, runtime, document, user)
     return Response(status_code=204)

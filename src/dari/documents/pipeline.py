@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import Counter, Histogram
+from sqlalchemy.orm.exc import StaleDataError
 
 from dari.config import Settings
 from dari.core.runtime import Runtime
@@ -39,7 +40,6 @@ INGEST_SECONDS = Histogram(
     buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800),
 )
 log = logging.getLogger(__name__)
-_WAIT_FOR_ROW_S = 10.0
 
 
 def chunk_options(settings: Settings) -> ChunkOptions:
@@ -80,33 +80,30 @@ async def _update(runtime: Runtime, document_id: str, version: int, **values: An
             return False
         for name, value in values.items():
             setattr(document, name, value)
-        await session.commit()
+        try:
+            await session.commit()
+        except StaleDataError:  # deleted between the read and the commit
+            return False
         return True
 
 
 async def _start(runtime: Runtime, document_id: str, version: int) -> Document | None:
-    """Claim the document (status `parsing`).
+    """Claim the document (status `parsing`); None when there is nothing to do.
 
-    The job may start before the request that queued it has committed: it waits (briefly)
-    until the row exists with this version — uploads and reindexing both bump the version.
+    Jobs are queued only after the commit that wrote their version
+    (`dari.documents.service.queue_ingest`), so the row is always there: a missing row was
+    deleted, and another version means a newer upload or reindex has its own job.
     """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + _WAIT_FOR_ROW_S
-    while True:
-        async with runtime.sessionmaker() as session:
-            document = await repository.get(session, document_id)
-            if document is not None and document.version > version:
-                return None  # a newer upload or reindex has its own job
-            if document is not None and document.version == version:
-                if document.status not in ACTIVE_STATUSES:
-                    return None  # already done (a duplicate job)
-                document.status = "parsing"
-                await session.commit()
-                return document
-        if loop.time() > deadline:
-            log.warning("document %s v%d not found; job dropped", document_id, version)
+    async with runtime.sessionmaker() as session:
+        document = await repository.get(session, document_id)
+        if document is None or document.version != version:
+            log.info("document %s v%d deleted or superseded; job skipped", document_id, version)
             return None
-        await asyncio.sleep(0.2)
+        if document.status not in ACTIVE_STATUSES:
+            return None  # already done (a duplicate job)
+        document.status = "parsing"
+        await session.commit()
+        return document
 
 
 async def ingest(
@@ -211,10 +208,21 @@ async def _run(runtime: Runtime, document: Document, version: int) -> str:
             )
             for r, c in zip(records, chunks, strict=True)
         ]
-        await repository.replace_chunks(session, document_id, rows)
-        current.status = "indexed"
-        current.chunks_done = len(chunks)
-        current.indexed_at = utcnow()
-        current.error_code = current.error = None
-        await session.commit()
+        try:
+            await repository.replace_chunks(session, document_id, rows)
+            current.status = "indexed"
+            current.chunks_done = len(chunks)
+            current.indexed_at = utcnow()
+            current.error_code = current.error = None
+            await session.commit()
+        except Exception:
+            # Deleted while its chunks went into the index (a stale row, a foreign key, a
+            # locked SQLite snapshot): the delete's own clean-up may already have run, so take
+            # them out again rather than leave orphans in search.
+            await session.rollback()
+            async with runtime.sessionmaker() as fresh:
+                if await repository.get(fresh, document_id) is not None:
+                    raise
+            await search.delete_document(document_id)
+            return "skipped"
     return "indexed"

@@ -16,9 +16,15 @@ async def get(session: AsyncSession, document_id: str) -> Document | None:
     return await session.get(Document, document_id)
 
 
-async def by_source_path(session: AsyncSession, source_path: str) -> Document | None:
-    query = select(Document).where(Document.source_path == source_path).limit(1)
-    return (await session.scalars(query)).first()
+async def by_source_path(session: AsyncSession, source_path: str) -> Sequence[Document]:
+    """Documents with this source path, oldest first (managers of different departments may
+    each have uploaded a file of the same name)."""
+    query = (
+        select(Document)
+        .where(Document.source_path == source_path)
+        .order_by(Document.created_at, Document.id)
+    )
+    return (await session.scalars(query)).all()
 
 
 async def by_sha256(session: AsyncSession, digest: str) -> Sequence[Document]:

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dari.core.access import AccessList
+from dari.core.principal import Principal
+from dari.documents.policy import manageable_view
 
 
 class DocumentOut(BaseModel):
@@ -35,9 +37,14 @@ class DocumentOut(BaseModel):
     updated_at: datetime
     indexed_at: datetime | None
     unchanged: bool = Field(False, description="Upload only: the same content was already there.")
+    can_manage: bool = Field(
+        False, description="Whether the caller may change, reindex or delete it."
+    )
 
     @classmethod
-    def of(cls, document: Any, *, unchanged: bool = False) -> DocumentOut:
+    def of(
+        cls, document: Any, *, unchanged: bool = False, viewer: Principal | None = None
+    ) -> DocumentOut:
         out = cls.model_validate(document)
         out.access = AccessList.model_validate(document.access or {})
         total = document.chunks_total or 0
@@ -45,6 +52,7 @@ class DocumentOut(BaseModel):
         if document.status == "indexed":
             out.progress = 1.0
         out.unchanged = unchanged
+        out.can_manage = manageable_view(viewer, document)
         return out
 
 

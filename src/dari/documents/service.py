@@ -1,12 +1,16 @@
 """Document logic: upload, access, update, reindex, delete, previews. Never commits.
 
-Callers commit (the request session, a job, the CLI). Enqueueing ingestion is the caller's
-job too, after its commit (`enqueue_ingest`), so a worker never looks for an uncommitted row.
+Callers commit (the request session, a job, the CLI). Changes outside the database — the
+search index, stored originals, the job queue — are registered with
+`dari.db.aftercommit.after_commit` and happen only once the caller's commit succeeded
+(`queue_ingest` for ingestion), so a failed commit leaves them untouched and a worker never
+looks for an uncommitted row. Who may read or manage what: `dari.documents.policy`.
 """
 
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,18 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dari.api.problems import Problem
 from dari.audit.service import record
 from dari.config import Settings
-from dari.core.access import AccessList, can_read
+from dari.core.access import AccessList
 from dari.core.principal import Principal
 from dari.core.runtime import Runtime
+from dari.db.aftercommit import after_commit
 from dari.documents import repository
 from dari.documents.models import ACTIVE_STATUSES, Document
 from dari.documents.parsers import ParseError, ParseLimits, detect_type
 from dari.documents.parsers.base import Location
+from dari.documents.policy import ADMIN, MANAGE, READ, keeps_manager_reading, may_manage, may_read
 from dari.documents.schemas import ChunkView
 from dari.documents.storage import OriginalStore, safe_filename, safe_source_path
 
-MANAGE = "docs:manage"
-READ = "docs:read"
+__all__ = ["ADMIN", "MANAGE", "READ"]
+NOT_FOUND = "문서를 찾을 수 없습니다. (No such document.)"
 
 
 def parse_limits(settings: Settings) -> ParseLimits:
@@ -51,8 +57,30 @@ def search_service(runtime: Runtime) -> Any:
     return get_search_service(runtime)
 
 
-def can_see(principal: Principal, tokens: list[str]) -> bool:
-    return principal.has(MANAGE) or can_read(tokens, principal.access_tokens())
+def check_access_list(principal: Principal | None, access: AccessList) -> None:
+    """Refuse (422) an access list that would lock its (non-admin) manager out."""
+    if principal is not None and not keeps_manager_reading(principal, access):
+        raise Problem(
+            422,
+            "invalid_access",
+            "이 접근 목록으로는 본인도 문서를 볼 수 없게 됩니다. 본인의 부서(또는 본인)를 "
+            "포함하세요. 다른 부서 전용 문서는 관리자(admin)가 등록합니다.",
+        )
+
+
+async def _replaceable(
+    session: AsyncSession, source_path: str, uploader: Principal | None
+) -> Document | None:
+    """The document an upload to `source_path` replaces: the oldest one the uploader manages.
+
+    Documents the uploader may not manage are never replaced (a new document is made beside
+    them), so a re-upload can neither take over nor reveal another department's document.
+    """
+    for document in await repository.by_source_path(session, source_path):
+        tokens = await repository.tokens_of(session, document.id)
+        if uploader is None or may_manage(uploader, document.uploader_id, tokens):
+            return document
+    return None
 
 
 async def upload(
@@ -84,9 +112,12 @@ async def upload(
     except ParseError as exc:
         if exc.code == "unsupported_type":
             raise Problem(415, "unsupported_type", exc.reason) from None
+    check_access_list(uploader, access)
     source = safe_source_path(source_path or name)
+    # Written before the commit so a committed row never points at a missing file; after a
+    # failed commit the file stays unreferenced (the next identical upload reuses it).
     digest = store(runtime).put(data)
-    document = await repository.by_source_path(session, source)
+    document = await _replaceable(session, source, uploader)
     replaced: str | None = None
     if document is not None:
         if document.sha256 == digest and document.status != "failed":
@@ -121,6 +152,16 @@ async def upload(
     return document, True, replaced
 
 
+def queue_ingest(
+    session: AsyncSession,
+    runtime: Runtime,
+    document: Document,
+    replaced_sha256: str | None = None,
+) -> None:
+    """Queue ingestion of the document's current version once `session` has committed."""
+    after_commit(session, partial(enqueue_ingest, runtime, document, replaced_sha256))
+
+
 async def enqueue_ingest(
     runtime: Runtime, document: Document, replaced_sha256: str | None = None
 ) -> str:
@@ -134,10 +175,26 @@ async def enqueue_ingest(
 
 
 async def get_visible(session: AsyncSession, principal: Principal, document_id: str) -> Document:
-    """The document if `principal` may see it; 404 otherwise (existence is not revealed)."""
+    """The document if `principal` may read it; 404 otherwise (existence is not revealed)."""
     document = await repository.get(session, document_id)
-    if document is None or not can_see(principal, await repository.tokens_of(session, document.id)):
-        raise Problem(404, "not_found", "No such document.")
+    if document is None or not may_read(
+        principal, await repository.tokens_of(session, document.id)
+    ):
+        raise Problem(404, "not_found", NOT_FOUND)
+    return document
+
+
+async def get_manageable(session: AsyncSession, principal: Principal, document_id: str) -> Document:
+    """The document if `principal` may manage it; 404 if unreadable, 403 if only readable."""
+    document = await get_visible(session, principal, document_id)
+    tokens = await repository.tokens_of(session, document.id)
+    if not may_manage(principal, document.uploader_id, tokens):
+        raise Problem(
+            403,
+            "forbidden",
+            "이 문서를 관리할 권한이 없습니다. 팀장은 본인이 올렸거나 접근 목록에 본인 부서가 "
+            "있는 문서만 관리합니다.",
+        )
     return document
 
 
@@ -155,6 +212,7 @@ async def update(
         changes["title"] = [document.title, title]
         document.title = title
     if access is not None:
+        check_access_list(actor, access)
         tokens = access.tokens()
         changes["access"] = tokens
         document.access = access.model_dump()
@@ -162,7 +220,8 @@ async def update(
         if document.indexed_at is not None:
             # Search filters on the chunk tokens: rewriting them is enough, nothing re-embeds.
             # Also while a new version is being ingested: the old chunks are still searchable.
-            await search_service(runtime).set_access(document.id, tokens)
+            search = search_service(runtime)
+            after_commit(session, partial(search.set_access, document.id, tokens))
     await session.flush()
     await record(
         session,
@@ -191,9 +250,11 @@ async def mark_for_reindex(session: AsyncSession, document: Document, actor: Pri
 async def delete(
     session: AsyncSession, runtime: Runtime, document: Document, actor: Principal | None
 ) -> None:
-    """Remove the index entries, the rows and (if no other document shares it) the original."""
-    await search_service(runtime).delete_document(document.id)
+    """Remove the rows; after the commit the index entries and the original (if unshared)."""
     digest = document.sha256
+    search = search_service(runtime)
+    after_commit(session, partial(search.delete_document, document.id))
+    after_commit(session, partial(_delete_original_if_unused, runtime, digest))
     await record(
         session,
         "documents.delete",
@@ -204,8 +265,15 @@ async def delete(
         details={"title": document.title},
     )
     await repository.delete_document(session, document)
-    if not await repository.by_sha256(session, digest):
-        store(runtime).delete(digest)
+
+
+async def _delete_original_if_unused(runtime: Runtime, digest: str) -> None:
+    # Checked after the commit in a session of its own: another document with the same
+    # content, committed meanwhile, keeps the file.
+    async with runtime.sessionmaker() as session:
+        if await repository.by_sha256(session, digest):
+            return
+    store(runtime).delete(digest)
 
 
 async def get_chunk(
@@ -216,7 +284,7 @@ async def get_chunk(
     if found is None:
         return None
     chunk, document = found
-    if principal is not None and not can_see(
+    if principal is not None and not may_read(
         principal, await repository.tokens_of(session, document.id)
     ):
         return None
