@@ -47,10 +47,21 @@ async def fingerprint(url: str) -> dict[str, Any]:
     engine = create_async_engine(async_url(url))
     try:
         async with engine.connect() as c:
-            row = await _one(c, "SELECT MAX(order_date), COUNT(*) FROM sales_orders")
+            end = await _last_day(c)
+            orders = await _val(c, "SELECT COUNT(*) FROM sales_orders")
     finally:
         await engine.dispose()
-    return {"end": _d(row[0]).isoformat(), "orders": int(row[1])}
+    return {"end": end.isoformat(), "orders": int(orders)}
+
+
+async def _last_day(c: AsyncConnection) -> date:
+    """The last day the ERP has any activity: "today" of the question set. Invoices and
+    receipts run to the generation day; orders may stop on a Friday before."""
+    return max(
+        _d(await _val(c, "SELECT MAX(order_date) FROM sales_orders")),
+        _d(await _val(c, "SELECT MAX(invoice_date) FROM sales_invoices")),
+        _d(await _val(c, "SELECT MAX(receipt_date) FROM receipts")),
+    )
 
 
 async def read_facts(url: str) -> Facts:
@@ -60,13 +71,7 @@ async def read_facts(url: str) -> Facts:
     engine = create_async_engine(async_url(url))
     try:
         async with engine.connect() as c:
-            # The last day the ERP has any activity: "today" of the question set. Invoices
-            # and receipts run to the generation day, orders may stop on a Friday before.
-            end = max(
-                _d(await _val(c, "SELECT MAX(order_date) FROM sales_orders")),
-                _d(await _val(c, "SELECT MAX(invoice_date) FROM sales_invoices")),
-                _d(await _val(c, "SELECT MAX(receipt_date) FROM receipts")),
-            )
+            end = await _last_day(c)
             month_to = end.replace(day=1) - timedelta(days=1)
             month_from = month_to.replace(day=1)
             facts = Facts(
