@@ -231,9 +231,10 @@ function drawList(host, documents) {
     { label: t("admin.docs.updated"), value: (d) => formatDate(d.updated_at || d.created_at) },
     { label: "", class: "actions", value: (d) => h("div", { class: "row-actions" },
       h("button", { type: "button", class: "btn btn-small", text: t("admin.docs.preview"), onclick: () => preview(d) }),
-      h("button", { type: "button", class: "btn btn-small", text: t("admin.docs.access_edit"), onclick: () => editAccess(d) }),
-      h("button", { type: "button", class: "btn btn-small", text: t("admin.docs.reindex"), onclick: () => reindex(d) }),
-      h("button", { type: "button", class: "btn btn-small btn-danger-ghost", text: t("common.delete"), onclick: () => remove(d) })) },
+      // Managing buttons only where the server says this user may manage (`can_manage`).
+      d.can_manage === false ? null : h("button", { type: "button", class: "btn btn-small", text: t("admin.docs.access_edit"), onclick: () => editAccess(d) }),
+      d.can_manage === false ? null : h("button", { type: "button", class: "btn btn-small", text: t("admin.docs.reindex"), onclick: () => reindex(d) }),
+      d.can_manage === false ? null : h("button", { type: "button", class: "btn btn-small btn-danger-ghost", text: t("common.delete"), onclick: () => remove(d) })) },
   ], documents, { empty: t("admin.docs.empty") }));
 }
 
