@@ -269,6 +269,7 @@ _ASKING_NOUNS = frozenset(
     | {"회사", "하루", "기준", "내용", "방법", "경우", "관련", "규정"}
 )
 MAX_MISSING_SHARE = 0.5
+_MEASURES = frozenset({"percent", "amount", "days"})
 
 
 def answerable(question: str, evidence: Sequence[Evidence], sources: Sequence[DocSource]) -> bool:
@@ -285,8 +286,11 @@ def answerable(question: str, evidence: Sequence[Evidence], sources: Sequence[Do
     query = analyse(question)
     context = {s.n: f"{s.title} {' '.join(s.heading_path)}" for s in sources}
     text = " ".join(f"{e.text} {context.get(e.n, '')}" for e in evidence)
-    if query.kinds and not any(
-        query.value_patterns[kind].search(e.text) for e in evidence for kind in query.kinds
+    # Only measures are required ("몇 %", "얼마", "며칠"): "언제" can be answered by
+    # "근속 5년마다", "누구" by a department, with no date or name pattern in sight.
+    measures = [kind for kind in query.kinds if kind in _MEASURES]
+    if measures and not any(
+        query.value_patterns[kind].search(e.text) for e in evidence for kind in measures
     ):
         return False
     nouns = [
