@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -21,6 +22,7 @@ import uvicorn
 import websockets
 
 from dari.app import create_app
+from dari.chat import pipeline, service
 from dari.config import Settings
 from dari.config.chat import ChatSettings
 from dari.config.erp import ErpSettings
@@ -35,7 +37,7 @@ from dari.search.service import SearchService
 from tests.chat import llm_server
 from tests.conftest import _clear_redis, clear_tables
 
-ERP_END = date(2026, 11, 23)
+ERP_END = date(2026, 11, 23)  # the sample ERP's last day; also every turn's "today" here
 
 
 @pytest.fixture(scope="session")
@@ -87,20 +89,33 @@ def script(key: str) -> llm_server.Script:
     return llm_server.SCRIPTS[key]
 
 
-def chat_settings(base: Settings, llm_url: str, erp_url: str, key: str, **chat: Any) -> Settings:
-    llm = LLMSettings(
-        base_url=llm_url,
-        model=f"chat:{key}",
-        max_retries=0,
-        connect_timeout_s=2,
-        first_token_timeout_s=5,
-        idle_timeout_s=5,
-        total_timeout_s=30,
-        breaker_failures=1000,
+def chat_settings(
+    base: Settings,
+    llm_url: str,
+    erp_url: str,
+    key: str,
+    *,
+    llm: dict[str, Any] | None = None,
+    **chat: Any,
+) -> Settings:
+    """Settings for a chat server on the scripted LLM (`llm` overrides its LLM settings) and
+    the sample ERP; `chat` are `ChatSettings` fields."""
+    llm_settings = LLMSettings(
+        **{
+            "base_url": llm_url,
+            "model": f"chat:{key}",
+            "max_retries": 0,
+            "connect_timeout_s": 2,
+            "first_token_timeout_s": 5,
+            "idle_timeout_s": 5,
+            "total_timeout_s": 30,
+            "breaker_failures": 1000,
+            **(llm or {}),
+        }
     )
     return base.model_copy(
         update={
-            "llm": llm,
+            "llm": llm_settings,
             "erp": ErpSettings(url=erp_url),
             "chat": ChatSettings(**chat),
         }
@@ -183,7 +198,15 @@ class Servers:
 
 
 @pytest.fixture
-async def servers(embedder: SharedEmbedder) -> AsyncIterator[Servers]:
+def erp_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Every turn's `today` (what "이번 달", "지난달" mean) is the sample ERP's last day, so
+    periods, arguments and rows do not depend on the day the tests run."""
+    monkeypatch.setattr(service, "Turn", functools.partial(pipeline.Turn, today=ERP_END))
+    return ERP_END
+
+
+@pytest.fixture
+async def servers(embedder: SharedEmbedder, erp_today: date) -> AsyncIterator[Servers]:
     group = Servers(embedder)
     yield group
     await group.close()

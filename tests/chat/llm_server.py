@@ -1,9 +1,17 @@
 """A real OpenAI-compatible server scripted per test (chat tests), run by uvicorn on 127.0.0.1.
 
-The request's `model` is `chat:<key>`. Requests with a `response_format` (the intent call)
-take the next item of `script.intents`; others (the answer) the next of `script.answers`.
-An answer item may stream slowly (`delay`), stop the HTTP body mid-way (`cut_after`) or fail
-with an HTTP status (`status`). Everything the server received is kept in `script.requests`.
+The request's `model` is `chat:<key>`. The assistant's model calls (phrasing a document answer
+or a chit-chat reply) take the next item of `script.answers`; with nothing scripted the server
+answers HTTP 500. An item may wait before answering (`wait`, seconds before the first byte),
+stream slowly (`delay` per 3-character piece), stop the HTTP body mid-way (`cut_after` pieces)
+or fail with an HTTP status (`status`).
+
+Requests with a `response_format` (JSON: only the LLM planner, `DARI_CHAT_ROUTER_LLM_FALLBACK`)
+take the next item of `script.intents` (`intent(...)` builds one). The router makes no model
+call, so chat tests script no intents; `tests/web` still queues some, which are never read.
+
+Everything the server received is kept in `script.requests`; `active`/`max_active` count the
+requests being answered at once (the LLM queue's one-slot promise).
 """
 
 from __future__ import annotations
@@ -26,11 +34,13 @@ from tests.llm.scripted_server import serve_app
 
 @dataclass
 class Script:
-    intents: list[dict[str, Any]] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
+    intents: list[dict[str, Any]] = field(default_factory=list)  # JSON calls (LLM planner)
     requests: list[dict[str, Any]] = field(default_factory=list)
     disconnected: int = 0
     completed: int = 0
+    active: int = 0
+    max_active: int = 0
 
 
 SCRIPTS: dict[str, Script] = defaultdict(Script)
@@ -42,7 +52,7 @@ def intent(
     calls: list[dict[str, Any]] | None = None,
     clarify: bool = False,
 ) -> dict[str, Any]:
-    """An intent answer the server returns as its (JSON) text."""
+    """A JSON plan the server returns as its text (for the LLM planner only)."""
     plan = {
         "intent": kind,
         "search_query": query,
@@ -50,6 +60,11 @@ def intent(
         "needs_clarification": clarify,
     }
     return {"text": json.dumps(plan, ensure_ascii=False)}
+
+
+def prompt_of(request: dict[str, Any]) -> str:
+    """The last (user) message of a recorded request."""
+    return str(request["messages"][-1]["content"])
 
 
 def _chunk(text: str | None, finish: str | None = None) -> str:
@@ -76,6 +91,7 @@ async def _events(item: dict[str, Any], script: Script) -> AsyncIterator[str]:
         yield "data: [DONE]\n\n"
         done = True
     finally:
+        script.active -= 1
         if done:
             script.completed += 1
         else:
@@ -89,7 +105,17 @@ async def completions(request: Request) -> Response:
     script.requests.append(body)
     queue = script.intents if body.get("response_format") else script.answers
     item = queue.pop(0) if queue else {"status": 500}
+    script.active += 1
+    script.max_active = max(script.max_active, script.active)
+    if item.get("wait"):
+        try:
+            await asyncio.sleep(item["wait"])
+        except BaseException:
+            script.active -= 1
+            script.disconnected += 1
+            raise
     if item.get("status"):
+        script.active -= 1
         return JSONResponse({"error": {"message": "scripted failure"}}, status_code=item["status"])
     return StreamingResponse(_events(item, script), media_type="text/event-stream")
 

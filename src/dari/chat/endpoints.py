@@ -43,6 +43,13 @@ def problem(error: ChatError) -> Problem:
     return Problem(error.http_status, error.code, error.message)
 
 
+def _shown(verification: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The answer's check as its user sees it: the rejected model sentence is for admins."""
+    if verification is None:
+        return None
+    return {k: v for k, v in verification.items() if k != "rejected"}
+
+
 @router.post("/api/chat", response_model=ChatResponse)
 async def ask(body: ChatRequest, runtime: RuntimeDep, user: ChatUser) -> ChatResponse:
     """Answer one question with the same pipeline as the WebSocket, in one response."""
@@ -80,7 +87,7 @@ async def ask(body: ChatRequest, runtime: RuntimeDep, user: ChatUser) -> ChatRes
         tool_calls=[{**t.call_event(), **t.result_event()} for t in state.tools],
         usage=state.usage,
         timings=state.timings,
-        verification=state.verification,
+        verification=_shown(state.verification),
     )
 
 
@@ -135,7 +142,7 @@ async def get_conversation(
                 citations=m.citations or [],
                 tool_results=m.tool_results or [],
                 timings=m.timings,
-                verification=m.verification,
+                verification=_shown(m.verification),
                 cancelled=m.cancelled,
                 feedback=FeedbackOut(rating=vote.rating, reason=vote.reason, comment=vote.comment)  # type: ignore[arg-type]
                 if vote
