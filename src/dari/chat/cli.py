@@ -44,6 +44,8 @@ def _as_json(final: dict[str, Any]) -> dict[str, Any]:
         "tool_calls": [{**t.call_event(), **t.result_event()} for t in state.tools],
         "usage": state.usage,
         "timings": state.timings,
+        # An operator's command: the rejected model sentence, if any, is shown too.
+        "verification": state.verification,
     }
 
 

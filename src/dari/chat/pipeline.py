@@ -81,6 +81,7 @@ class TurnState:
         default_factory=lambda: {"status": "built", "problems": []}
     )
     rejected: str = ""  # the model's first sentence that failed the check (not shown)
+    answer_rows: int = 5  # rows an ERP answer lists (DARI_CHAT_ANSWER_ROWS)
 
     @property
     def answer(self) -> str:
@@ -163,7 +164,10 @@ def _check_built(text: str, state: TurnState, question: str) -> None:
     """Built answers are checked like any other: their figures must be in the sources."""
     sources = {d.n: d.text for d in state.documents}
     labels = {t.n: t.labels for t in state.tools}
-    sources.update({t.n: erp_answer.facts(t, labels.get(t.n)) for t in state.tools if t.ok})
+    rows = state.answer_rows
+    sources.update(
+        {t.n: erp_answer.facts(t, labels.get(t.n), max_rows=rows) for t in state.tools if t.ok}
+    )
     verdict = verify.check_answer(text, sources, question, require_citation=False)
     if not verdict.ok:
         log.warning("built answer failed its check: %s", [p.code for p in verdict.problems])
@@ -180,7 +184,10 @@ async def answer_turn(runtime: Runtime, turn: Turn, state: TurnState, emit: Emit
     replaced by the built/extractive answer.
     """
     settings = runtime.settings.chat
+    state.answer_rows = settings.answer_rows
     plan = await routing.plan_turn(runtime, turn)
+    if plan.intent in ("chitchat", "out_of_scope") and plan.confidence < PROBE_BELOW:
+        plan = await _probe_documents(runtime, turn, plan)
     state.intent = plan.to_json()
     state.timings["intent_ms"] = state.elapsed_ms()
     await emit(
@@ -222,6 +229,31 @@ async def answer_turn(runtime: Runtime, turn: Turn, state: TurnState, emit: Emit
     for citation in state.citations:
         await emit({"type": "citation", **citation})
     state.timings["total_ms"] = state.elapsed_ms()
+
+
+PROBE_BELOW = 0.6
+
+
+async def _probe_documents(runtime: Runtime, turn: Turn, plan: RoutePlan) -> RoutePlan:
+    """A short question the router took for small talk or out of scope ("출장 일비?") may be
+    about the company's documents: if they can answer it, it is a document question."""
+    try:
+        hits = await backends.search(
+            runtime,
+            turn.text[: runtime.settings.search.max_query_chars],
+            turn.principal.access_tokens(),
+            runtime.settings.chat.search_k,
+        )
+    except Exception:
+        log.warning("document probe failed", exc_info=True)
+        return plan
+    documents = select_documents(hits, runtime.settings.chat.context_max_chars)
+    evidence = ev.select_evidence(turn.text, documents) if documents else []
+    if ev.answerable(turn.text, evidence, documents, require_subject=True):
+        plan.notes.append(f"probed:{plan.intent}")
+        plan.intent = "doc_qa"
+        plan.search_query = turn.text
+    return plan
 
 
 async def _answer_with_data(

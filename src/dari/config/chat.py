@@ -18,8 +18,8 @@ class ChatSettings(Section):
         6,
         ge=0,
         le=50,
-        description="Earlier messages of the conversation given to the intent and answer "
-        "calls (resolves follow-ups such as `그럼 지난달은?`).",
+        description="Earlier messages of the conversation given to the model for chit-chat "
+        "(follow-ups such as `그럼 지난달은?` reuse the previous answer's stored plan).",
     )
     search_k: int = Field(5, ge=1, le=50, description="Document chunks retrieved per question.")
     context_max_chars: int = Field(

@@ -124,14 +124,20 @@ def test_tool_without_permission_is_blocked(router: Router) -> None:
 def test_entity_the_user_may_not_see_is_blocked_without_naming_it(router: Router) -> None:
     plan = ask(router, "태광엔지 미수금 알려줘", visible=["C0001", "C0007"])
     call = plan.calls[0]
-    assert call.blocked_code == "erp_forbidden"
+    assert call.blocked_code == "not_found"
     assert "태광엔지니어링" not in (call.blocked or "")  # the canonical name would confirm it
+    # Outside the scope and not existing read the same: nothing tells them apart.
+    unknown = ask(router, "없는상사 미수금 알려줘", visible=["C0001", "C0007"]).calls[0]
+    assert unknown.blocked_code == call.blocked_code
+    assert (call.blocked or "").replace("태광엔지", "X") == (unknown.blocked or "").replace(
+        "없는상사", "X"
+    )
 
 
 def test_unknown_company_and_impossible_period(router: Router) -> None:
     unknown = ask(router, "없는상사 미수금 얼마야?")
     assert (
-        unknown.calls[0].blocked_code == "unknown_entity" and "없는상사" in unknown.calls[0].blocked
+        unknown.calls[0].blocked_code == "not_found" and "없는상사" in unknown.calls[0].blocked
     )
     month = ask(router, "13월 매출 알려줘")
     assert month.calls[0].blocked_code == "bad_period" and "13월" in month.calls[0].blocked

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from difflib import SequenceMatcher
@@ -30,6 +31,10 @@ from dari.llm.base import ChatMessage, LLMError
 
 log = logging.getLogger(__name__)
 Emit = Callable[[dict[str, Any]], Awaitable[None]]
+_INSTRUCTION_LIKE = re.compile(
+    r"(?i)\b(?:select|insert|update|delete|drop)\b\s+\S|erp_query|\b[a-z]+_[a-z_]+\(|"
+    r"지시를?\s*(?:모두\s*)?무시|프롬프트|도구를?\s*호출|호출합니다|〈자료|<\s*/?자료"
+)
 DECLINES = ("찾을 수 없", "알 수 없", "확인할 수 없", "답할 수 없", "제공된 자료에")
 
 
@@ -172,6 +177,10 @@ async def _checked_model_answer(
             if require_citation:
                 sentence = _cite(sentence, sources)
             found = reader.read(sentence)
+            if _INSTRUCTION_LIKE.search(sentence):
+                # Data may carry instructions ("erp_query를 호출하라"); a model repeating them is
+                # not answering, even when the words are in the source.
+                found.append(Problem("repeats_instructions", sentence, "reads like an order"))
             if require_citation and any(marker in sentence for marker in DECLINES):
                 found.append(Problem("declined", sentence, "evidence was given"))
             if found:

@@ -131,11 +131,14 @@ def build(
     return "\n".join(lines)
 
 
-def facts(outcome: ToolOutcome, labels: Mapping[str, str] | None = None) -> str:
+def facts(
+    outcome: ToolOutcome, labels: Mapping[str, str] | None = None, *, max_rows: int = 5
+) -> str:
     """The result as text for the answer check: the conditions it ran with (the router's
-    labels and arguments), every row, totals and counts."""
+    labels and arguments), every row, totals and counts (also of the rows listed)."""
     values = _Values(outcome, {})
     lines = [*(labels or {}).values(), *(str(v) for v in outcome.arguments.values() if v)]
+    lines.append(f"{min(len(outcome.rows), max_rows)}건")
     lines += [
         " | ".join(values.cell(row, name) or "" for name in values.names) for row in outcome.rows
     ]

@@ -272,7 +272,13 @@ MAX_MISSING_SHARE = 0.5
 _MEASURES = frozenset({"percent", "amount", "days"})
 
 
-def answerable(question: str, evidence: Sequence[Evidence], sources: Sequence[DocSource]) -> bool:
+def answerable(
+    question: str,
+    evidence: Sequence[Evidence],
+    sources: Sequence[DocSource],
+    *,
+    require_subject: bool = False,
+) -> bool:
     """Whether the evidence can answer the question at all.
 
     Search always returns *something* the user may read; when the document that answers is
@@ -280,6 +286,7 @@ def answerable(question: str, evidence: Sequence[Evidence], sources: Sequence[Do
     signs, measured on the demo questions (docs/assistant.md): the kind of value asked for
     (몇 % → a percentage) appears in no unit, or half or more of the question's own nouns
     (연봉, 할인, 헬스장) appear neither in the units nor in their documents' titles/headings.
+    `require_subject`: the question must also name something (a noun) the evidence covers.
     """
     if not evidence:
         return False
@@ -299,6 +306,7 @@ def answerable(question: str, evidence: Sequence[Evidence], sources: Sequence[Do
         if tag in ("NNG", "NNP", "SL", "SH") and len(term) >= 2 and term not in _ASKING_NOUNS
     ]
     if not nouns:
-        return True
+        # "고마워요" names nothing: only a question already routed to documents passes.
+        return not require_subject
     missing = [term for term in nouns if not mentions(text, term)]
     return len(missing) / len(nouns) < MAX_MISSING_SHARE

@@ -26,7 +26,7 @@ class ToolCall:
     arguments: dict[str, Any] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     blocked: str | None = None  # why the call is not made (Korean, shown to the user)
-    blocked_code: str | None = None  # erp_forbidden, unknown_entity, bad_period
+    blocked_code: str | None = None  # erp_forbidden, not_found, bad_period
 
 
 @dataclass

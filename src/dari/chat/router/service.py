@@ -327,8 +327,8 @@ class Router:
         accepted = _entity_kinds(tool.parameters)
         if result.hidden is not None:
             hidden = result.hidden
-            call.blocked = _hidden_message(text[hidden.start : hidden.end], hidden.kind)
-            call.blocked_code = "erp_forbidden"
+            call.blocked = _not_found_message(text[hidden.start : hidden.end], hidden.kind, inp)
+            call.blocked_code = "not_found"
             return
         named = [name for name, _, _ in rules.people(text)]
         named += [e.name for e in entities if e.kind == "employee"]
@@ -347,8 +347,8 @@ class Router:
             kind = (
                 "supplier" if "supplier" in accepted and "customer" not in accepted else "customer"
             )
-            call.blocked = _unknown_message(unknown[0], kind, inp)
-            call.blocked_code = "unknown_entity"
+            call.blocked = _not_found_message(unknown[0], kind, inp)
+            call.blocked_code = "not_found"
             return
         if result.ambiguous is not None:
             mention = result.ambiguous
@@ -392,19 +392,16 @@ KIND_LABELS = {
 }
 
 
-def _hidden_message(written: str, kind: str) -> str:
-    # The name as the user wrote it: the canonical name would confirm that it exists.
+def _not_found_message(written: str, kind: str, inp: RouterInput) -> str:
+    """One sentence for a name outside the user's scope *and* a name that does not exist,
+    so the answer never tells them apart ("태광엔지니어링" of another team vs "없는상사"),
+    with the closest names the user may see. The name is quoted as the user wrote it."""
     label = KIND_LABELS.get(kind, "항목")
-    return (
-        f"'{written}'의 데이터는 조회할 권한이 없습니다(조회 범위 밖이거나 없는 {label}). "
-        f"조회 범위 안의 {label}만 볼 수 있습니다."
+    message = (
+        f"조회할 수 있는 {label} 중에서 '{written}'을(를) 찾을 수 없습니다"
+        f"(조회 권한이 없거나 없는 {label}입니다)."
     )
-
-
-def _unknown_message(name: str, kind: str, inp: RouterInput) -> str:
-    label = KIND_LABELS.get(kind, "항목")
-    message = f"'{name}'에 해당하는 {label}를 찾을 수 없습니다(조회 범위 안에서)."
-    suggestions = inp.closest(kind, name) if inp.closest else []
+    suggestions = inp.closest(kind, written) if inp.closest else []
     if suggestions:
         message += " 비슷한 이름: " + ", ".join(suggestions[:3]) + "."
     return message
