@@ -161,10 +161,11 @@ async def test_entity_outside_the_users_scope_is_refused(
     (call,) = of(events, "tool_call")
     (result,) = of(events, "tool_result")
     assert call["tool"] == "receivables_by_customer" and "C0023" not in json.dumps(call)
-    assert result["ok"] is False and result["error"]["code"] == "erp_forbidden"
+    # The same code as a name that does not exist: nothing tells them apart.
+    assert result["ok"] is False and result["error"]["code"] == "not_found"
     assert result["rows"] == []
     answer = text_of(events)
-    assert "'우진산업'의 데이터는 조회할 권한이 없습니다" in answer
+    assert "'우진산업'" in answer and "권한이 없거나 없는 거래처" in answer
     dumped = json.dumps(events, ensure_ascii=False)
     assert "C0023" not in dumped and not [a for a in amounts(theirs.rows) if a in dumped]
     assert not of(events, "citation")
