@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import math
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -28,23 +29,37 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
-    """Every dependency answers: 200, or 503 naming the parts that failed."""
+    """Every dependency answers: 200, or 503 naming the parts that failed.
+
+    A failure is shown by its exception type only (messages may name hosts), unless the
+    exception carries a `readiness_detail` written to be shown (the LLM circuit breaker's
+    cool-down). One with `retry_after_s` sets `Retry-After` (the longest of them).
+    """
     names = list(runtime.readiness)
+    retry_after: list[float] = []
 
     async def check(name: str) -> str:
         try:
             await asyncio.wait_for(runtime.readiness[name](), timeout=3.0)
             return "ok"
         except Exception as exc:  # each failure is reported, never raised
-            return f"unavailable: {type(exc).__name__}"
+            wait = getattr(exc, "retry_after_s", None)
+            if isinstance(wait, int | float):
+                retry_after.append(wait)
+            detail = getattr(exc, "readiness_detail", None)
+            suffix = f" ({detail})" if isinstance(detail, str) and detail else ""
+            return f"unavailable: {type(exc).__name__}{suffix}"
 
     results = await asyncio.gather(*(check(name) for name in names))
     checks = dict(zip(names, results, strict=True))
     failed = [name for name, result in checks.items() if result != "ok"]
     body: dict[str, object] = {"status": "ok" if not failed else "unavailable", "checks": checks}
+    headers = {}
     if failed:
         body["failed"] = failed
-    return JSONResponse(body, status_code=503 if failed else 200)
+    if retry_after:
+        headers["Retry-After"] = str(max(1, math.ceil(max(retry_after))))
+    return JSONResponse(body, status_code=503 if failed else 200, headers=headers)
 
 
 async def metrics_access(request: Request, runtime: RuntimeDep) -> None:

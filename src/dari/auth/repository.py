@@ -50,10 +50,31 @@ async def role_names(session: AsyncSession, user_id: str) -> list[str]:
 
 
 async def set_roles(session: AsyncSession, user_id: str, names: Iterable[str]) -> None:
-    await session.execute(delete(user_roles).where(user_roles.c.user_id == user_id))
-    values = [{"user_id": user_id, "role_name": name} for name in sorted(set(names))]
-    if values:
-        await session.execute(insert(user_roles), values)
+    """Make `names` the user's roles, touching only the rows that change.
+
+    Never "delete all, insert all": on MariaDB (REPEATABLE READ) a delete that matches nothing
+    (a new user) takes a gap lock, and two transactions whose user ids share a gap then wait for
+    each other's gap lock to insert: deadlock 1213. Deleting by full primary key (rows that
+    exist) and inserting only the missing rows, both in name order, takes no gap lock.
+    """
+    wanted = set(names)
+    current = set(
+        (
+            await session.scalars(
+                select(user_roles.c.role_name).where(user_roles.c.user_id == user_id)
+            )
+        ).all()
+    )
+    removed = sorted(current - wanted)
+    if removed:
+        await session.execute(
+            delete(user_roles).where(
+                user_roles.c.user_id == user_id, user_roles.c.role_name.in_(removed)
+            )
+        )
+    added = [{"user_id": user_id, "role_name": name} for name in sorted(wanted - current)]
+    if added:
+        await session.execute(insert(user_roles), added)
     await session.flush()
 
 

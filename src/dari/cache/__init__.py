@@ -16,7 +16,13 @@ def create_cache(settings: Settings) -> Cache:
     if settings.redis.url:
         from dari.cache.redis import RedisCache
 
-        return RedisCache(settings.redis.url, prefix=settings.redis.key_prefix)
+        cfg = settings.redis
+        return RedisCache(
+            cfg.url,
+            prefix=cfg.key_prefix,
+            max_connections=cfg.max_connections,
+            pool_timeout_s=cfg.pool_timeout_s,
+        )
     from dari.cache.memory import MemoryCache
 
     return MemoryCache()

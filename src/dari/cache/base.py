@@ -59,9 +59,15 @@ class Cache(Protocol):
 
     async def list_range(self, key: str, start: int = 0, end: int = -1) -> list[bytes]: ...
 
-    async def publish(self, channel: str, message: bytes | str) -> int: ...
+    async def publish(self, channel: str, message: bytes | str) -> int:
+        """Send to the channel's subscribers; returns 0 when nobody listens, else a positive
+        count (subscriptions in-process; subscribing processes for Redis, which shares one
+        connection between a process's subscriptions)."""
+        ...
 
-    async def subscribe(self, *channels: str) -> Subscription: ...
+    async def subscribe(self, *channels: str) -> Subscription:
+        """Receive the channels' messages published from now on."""
+        ...
 
     async def ping(self) -> None:
         """Raise `CacheUnavailable` when the backend is unreachable."""

@@ -17,6 +17,22 @@ class RedisSettings(Section):
     key_prefix: str = Field(
         "dari:", description="Prefix of every key and channel Dari uses in Redis."
     )
+    max_connections: int = Field(
+        32,
+        ge=2,
+        le=10000,
+        description="Connections one process opens to Redis for the cache and bus, at most. "
+        "Commands share them, and one of them carries every pub/sub subscription of the "
+        "process (answers in progress, resumed answers). At the limit a command waits for a "
+        "free connection (DARI_REDIS_POOL_TIMEOUT_S). The job queue keeps its own connections.",
+    )
+    pool_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        le=120,
+        description="Seconds a command waits for a free connection when all "
+        "DARI_REDIS_MAX_CONNECTIONS are busy; then it fails (503, cache unavailable).",
+    )
     job_max_tries: int = Field(3, ge=1, le=20, description="Attempts per background job.")
     job_timeout_s: int = Field(
         1800, ge=1, description="A background job running longer is cancelled and retried."

@@ -2,14 +2,27 @@
 
 A dead LLM server then costs callers nothing (no connect timeout per request); after the
 cool-down one trial call goes through (half-open) and its outcome closes or reopens the circuit.
+While the circuit refuses calls, readiness (`/readyz`) reports the LLM as not ready and names
+the cool-down left (`refusing`), so a load balancer and the breaker agree.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 from dari.llm.base import LLMUnavailable
 from dari.llm.metrics import LLM_CIRCUIT_OPEN
+
+
+class CircuitOpen(LLMUnavailable):
+    """The breaker refuses calls; `retry_after_s` is the cool-down left (0: a trial is under
+    way). The message names no host or server output, so readiness may show it."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        self.readiness_detail = message
 
 
 class CircuitBreaker:
@@ -24,19 +37,37 @@ class CircuitBreaker:
     def is_open(self) -> bool:
         return self.opened_at is not None
 
-    def check(self) -> None:
-        """Raise `LLMUnavailable` while open; let one trial call through after the cool-down."""
+    def refusing(self) -> CircuitOpen | None:
+        """Why the next call would be refused, without taking the trial; None if it would go.
+
+        Open and cooling down: refused. Cool-down over: the next call is the trial and goes
+        through — unless a trial is already under way, which refuses every other call.
+        """
         if self.opened_at is None:
-            return
-        waited = time.monotonic() - self.opened_at
-        if waited >= self.cooldown_s and not self._trial:
+            return None
+        left = self.cooldown_s - (time.monotonic() - self.opened_at)
+        if left > 0:
+            return CircuitOpen(
+                "The LLM server is not answering (circuit open after repeated failures); "
+                f"next try in {math.ceil(left)} s.",
+                left,
+            )
+        if self._trial:
+            return CircuitOpen(
+                "The LLM server is not answering (circuit open after repeated failures); "
+                "a trial call is under way.",
+                0.0,
+            )
+        return None
+
+    def check(self) -> None:
+        """Raise `CircuitOpen` (an `LLMUnavailable`) while open; let one trial call through
+        after the cool-down."""
+        refused = self.refusing()
+        if refused is not None:
+            raise refused
+        if self.opened_at is not None:
             self._trial = True
-            return
-        retry_in = max(0.0, self.cooldown_s - waited)
-        raise LLMUnavailable(
-            "The LLM server is not answering (circuit open after repeated failures); "
-            f"next try in {retry_in:.0f} s."
-        )
 
     def success(self) -> None:
         self.failures = 0

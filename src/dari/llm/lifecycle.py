@@ -5,6 +5,9 @@
   DARI_ENV=test, where tests start their own servers, and a failure only marks the LLM
   unavailable); `on` starts it and fails startup when it cannot; `off` starts nothing and
   readiness reports the LLM unavailable.
+
+While the circuit breaker refuses calls (after repeated failures, for DARI_LLM_BREAKER_COOLDOWN_S)
+readiness reports the LLM as not ready and names the cool-down left, even if the server answers.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import logging
 from dari.core.runtime import ReadinessCheck, Runtime
 from dari.llm import EMBEDDED_SERVICE, NOT_CONFIGURED, UNAVAILABLE_REASON, get_llm
 from dari.llm.base import LLMUnavailable
+from dari.llm.breaker import CircuitBreaker
 from dari.llm.catalog import ModelError
 
 log = logging.getLogger(__name__)
@@ -34,7 +38,15 @@ async def startup(runtime: Runtime) -> None:
         return
 
     async def health() -> None:
-        await get_llm(runtime).health()
+        client = get_llm(runtime)
+        # The server may answer again while the breaker still refuses every call (cool-down):
+        # the process is not ready to answer questions until the breaker lets calls through.
+        breaker = getattr(client, "breaker", None)
+        if isinstance(breaker, CircuitBreaker):
+            refused = breaker.refusing()
+            if refused is not None:
+                raise refused
+        await client.health()
 
     if cfg.base_url:
         runtime.readiness["llm"] = health
