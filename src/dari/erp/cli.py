@@ -63,23 +63,11 @@ def sample(
     )
 
 
-async def _principal(settings: Settings, username: str) -> Principal:
-    from dari.auth import repository
-    from dari.auth.service import build_principal
-    from dari.core.runtime import build_runtime
+def _principal(settings: Settings, username: str) -> Principal:
+    """USER's Principal; one line and exit 1 when there is no database, no user or it is off."""
+    from dari.auth.cli import principal_or_exit
 
-    runtime = build_runtime(settings)
-    try:
-        async with runtime.sessionmaker() as session:
-            user = await repository.get_user_by_username(session, username)
-            if user is None or not user.is_active:
-                fail(
-                    f"no active user {username!r}; create one with `dari users create` or "
-                    "the admin console"
-                )
-            return await build_principal(session, user)
-    finally:
-        await runtime.close()
+    return principal_or_exit(settings, username)
 
 
 def _everyone() -> Principal:
@@ -95,7 +83,7 @@ def tools(as_user: AsUser = None, as_json: Json = False) -> None:
     from dari.erp.service import build_toolset
 
     settings = settings_or_exit()
-    who = run(_principal(settings, as_user)) if as_user else _everyone()
+    who = _principal(settings, as_user) if as_user else _everyone()
 
     async def listing() -> list[Any]:
         toolset = build_toolset(settings)
@@ -131,7 +119,7 @@ def call(
         arguments = json.loads(args)
     except json.JSONDecodeError as exc:
         fail(f"--args is not JSON: {exc.msg}", code=2)
-    who = run(_principal(settings, as_user))
+    who = _principal(settings, as_user)
 
     async def execute() -> Any:
         from dari.core.runtime import build_runtime
