@@ -24,7 +24,13 @@ from sqlglot.tokens import TokenType
 
 from dari.erp.base import ErpError
 from dari.erp.catalog import USER_REF, QueryTable
-from dari.erp.guard_rules import FORBIDDEN_NODES, SYSTEM_NAMES, function_refusal
+from dari.erp.guard_rules import (
+    FORBIDDEN_NODES,
+    SYSTEM_NAMES,
+    as_written,
+    function_refusal,
+    render_dialect,
+)
 from dari.erp.query_scope import (
     FreshNames,
     rename_ctes,
@@ -124,6 +130,34 @@ def _check_nodes(
     return sorted(set(used))
 
 
+# Dialects whose column names and select aliases match regardless of case (MariaDB/MySQL,
+# SQLite, SQL Server's usual collations). Table names and table aliases keep their case: they
+# are case-sensitive on MariaDB/MySQL under Linux.
+CASE_INSENSITIVE_COLUMNS = {"mysql", "sqlite", "tsql"}
+
+
+def fold_column_case(tree: exp.Expression, allowed: Mapping[str, QueryTable]) -> None:
+    """Spell every column name and column alias one way per case-folded name, as the catalog
+    spells it (else as first written), so that `SELECT Product_Name` or `ORDER BY Year` (alias
+    `year`) resolve as the database resolves them."""
+    spelled: dict[str, str] = {}
+    for table in allowed.values():
+        for column in table.columns:
+            spelled.setdefault(column.lower(), column)
+    names: list[exp.Identifier] = []
+    for node in tree.walk():
+        if isinstance(node, exp.Alias) and isinstance(node.args.get("alias"), exp.Identifier):
+            names.append(node.args["alias"])
+        elif isinstance(node, exp.TableAlias):
+            names.extend(c for c in node.columns if isinstance(c, exp.Identifier))
+        elif isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
+            names.append(node.this)
+    for identifier in names:
+        spelled.setdefault(identifier.name.lower(), identifier.name)
+    for identifier in names:
+        identifier.set("this", spelled[identifier.name.lower()])
+
+
 def _predicate(table: str, where: str, values: Mapping[str, str], dialect: str) -> exp.Expr:
     """The rule's `where` with the user's (code-checked) values as SQL literals."""
     predicate_sql = USER_REF.sub(
@@ -192,7 +226,10 @@ def _guard(
     max_rows: int,
 ) -> GuardedQuery:
     tree = cast(exp.Expression, _parse(_tokens_ok(sql, dialect), dialect))
+    as_written(tree, dialect)
     used = _check_nodes(tree, allowed, dialect)
+    if dialect in CASE_INSENSITIVE_COLUMNS:
+        fold_column_case(tree, allowed)
     schema: dict[str, object] = {
         name: dict.fromkeys(table.columns, "VARCHAR") for name, table in allowed.items()
     }
@@ -217,4 +254,4 @@ def _guard(
         tree = tree.limit(min(int(value.name), max_rows + 1))
     else:
         tree = tree.limit(max_rows + 1)
-    return GuardedQuery(sql=tree.sql(dialect=dialect), tables=used)
+    return GuardedQuery(sql=tree.sql(dialect=render_dialect(dialect)), tables=used)
