@@ -167,33 +167,73 @@ def introspect(
         typer.echo(text, nl=False)
 
 
+async def _role_permissions(settings: Settings) -> dict[str, list[str]] | None:
+    """Dari's roles and their permissions; None when the database is not set up or reachable."""
+    from dari.auth import repository
+    from dari.core.runtime import build_runtime
+
+    runtime = build_runtime(settings)
+    try:
+        async with runtime.sessionmaker() as session:
+            roles = await repository.list_roles(session)
+            return {role.name: list(role.permissions or []) for role in roles} or None
+    except Exception:
+        return None
+    finally:
+        await runtime.close()
+
+
 @app.command()
 def check(
     catalog: Annotated[Path | None, typer.Option(help="Catalog file (default: settings).")] = None,
 ) -> None:
-    """Validate the catalog and connect to the ERP."""
-    from dari.erp.catalog import CatalogError, load_catalog
-    from dari.erp.service import build_toolset, catalog_path
+    """Report what the catalog still lacks, with line numbers; connect to the ERP.
+
+    Exit 1 when something must be fixed (or the ERP does not answer), 0 with only warnings."""
+    from dari.erp.base import ErpError
+    from dari.erp.check import check_catalog
+    from dari.erp.connectors import is_rest_url
+    from dari.erp.introspect import describe_database
+    from dari.erp.service import build_toolset, catalog_path, erp_url
 
     settings = settings_or_exit()
     path = catalog or catalog_path(settings)
-    try:
-        loaded = load_catalog(path)
-    except CatalogError as exc:
-        fail(str(exc))
-    typer.echo(f"catalog ok: {path} ({len(loaded.tools)} tools)")
+    url = erp_url(settings)
 
-    async def ping() -> None:
+    async def ping() -> tuple[str | None, dict[str, list[str]] | None]:
         toolset = build_toolset(settings)
         try:
             await toolset.connector.ping()
+        except ErpError as exc:
+            return f"{exc.code}: {exc.message}", None
         finally:
             await toolset.close()
-
-    from dari.erp.base import ErpError
+        if is_rest_url(url):
+            return None, None
+        tables = await describe_database(url)
+        return None, {t["name"]: [c["name"] for c in t["columns"]] for t in tables}
 
     try:
-        run(ping())
-    except ErpError as exc:
-        fail(f"{exc.code}: {exc.message}")
-    typer.echo("ERP connection ok")
+        problem, schema = run(ping())
+    except Exception as exc:  # the schema could not be read: check without it
+        problem, schema = None, None
+        typer.echo(f"note: ERP schema not read ({type(exc).__name__})")
+    roles = run(_role_permissions(settings))
+    dialect = None if is_rest_url(url) else _dialect(url)
+    report = check_catalog(path, schema=schema, role_permissions=roles, dialect=dialect)
+    for note in report.notes:
+        typer.echo(f"note: {note}")
+    for line in report.lines():
+        typer.echo(line)
+    if problem:
+        fail(f"ERP {safe_url(url)} does not answer: {problem}")
+    typer.echo(f"ERP connection ok ({len(schema or {})} tables read)")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _dialect(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).get_backend_name()
+    return {"mariadb": "mysql", "postgresql": "postgres", "mssql": "tsql"}.get(name, name)
