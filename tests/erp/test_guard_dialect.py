@@ -8,7 +8,6 @@ the real MariaDB (under CI=true): the guarded one must give the same value.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +21,7 @@ from dari.erp.catalog import QueryTable
 from dari.erp.guard import guard_query
 from dari.erp.scope import Scope
 from dari.erp.toolset import ErpToolset
-from tests.conftest import MARIADB_URL, WORKER, _real_unavailable
+from tests.conftest import MARIADB_URL, _real_unavailable
 from tests.erp.conftest import ADMIN, AuditLog
 
 D = "'2026-03-14'"
@@ -243,6 +242,7 @@ async def _both(url: str, pairs: list[tuple[str, str]]) -> list[tuple[Any, Any]]
     return out
 
 
+@pytest.mark.mariadb
 def test_mariadb_functions_are_accepted_and_keep_their_meaning(mariadb: str) -> None:
     pairs = [(f"SELECT {f} AS v", guarded(f"SELECT {f} AS v", "mysql")) for f in MARIADB_FUNCTIONS]
     results = asyncio.run(_both(mariadb, [(w.replace(":", "\\:"), s) for w, s in pairs]))
@@ -331,6 +331,3 @@ async def test_function_allow_list_still_refuses_state(
         with pytest.raises(ErpError) as caught:
             await toolset.call_tool(ADMIN, "erp_query", {"sql": sql}, audit=audit)
         assert caught.value.code == "erp_query_refused"
-
-
-_ = (uuid, WORKER)

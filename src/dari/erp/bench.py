@@ -131,3 +131,7 @@ def register(bench_app: typer.Typer) -> None:
                 f"  ratio {row['ratio']}"
             )
         typer.echo(f"  erp_query (guard + run)    {result['erp_query_ms']} ms")
+
+    from dari.erp import bench_queries
+
+    bench_queries.register(bench_app)
