@@ -1,8 +1,10 @@
 """The guard for LLM-written SQL (`erp_query`): one SELECT over allow-listed tables and columns.
 
-Parsed with sqlglot in the ERP's dialect. Refused: anything but a single SELECT (set
-operations and CTEs allowed), comments, `;` stacking, tables outside the role's allow-list
-(system schemas included), columns outside the allow-list, dangerous, server-identity or
+Parsed with sqlglot in the ERP's dialect, and rendered back in it (`guard_rules.render_dialect`)
+so the SQL sent means what the SQL written meant; column names and aliases match regardless of
+case where the database matches them so (`fold_column_case`). Refused: anything but a single
+SELECT (set operations and CTEs allowed), comments, `;` stacking, tables outside the role's
+allow-list (system schemas included), columns outside the allow-list, dangerous, server-identity or
 unknown functions and variables (`guard_rules`), placeholders, `INTO`/`FOR UPDATE`. Then the
 user's CTEs are renamed and each scoped table is replaced by a subquery carrying the user's
 row-scope predicate, which no name in the user's SQL can capture (`query_scope`), and a LIMIT

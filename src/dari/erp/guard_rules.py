@@ -4,7 +4,13 @@ Functions are checked twice, because sqlglot turns many of them into dedicated c
 (`DATABASE()` → `CurrentSchema`, `VERSION()` → `CurrentVersion`) whose generic name a plain
 deny-list would never see: by **class** (anything sqlglot parses as a session/server identity
 function) and by **every name** the node goes by — the name written, the class's SQL names and
-the name rendered back in the ERP's dialect. Unknown functions are refused unless allow-listed.
+the name rendered back in the ERP's dialect. Functions sqlglot does not know are refused unless
+they are on the allow-list of ordinary date, string and math helpers for the ERP's dialect
+(`safe_functions`).
+
+Also here: `DariMySQL`, the MySQL dialect the checked SQL is rendered with (MariaDB has no
+`REGEXP_LIKE`, and `MEDIAN` is its own window function), and `as_written`, which undoes parses
+that lose the source's meaning (`INTERVAL(n, a, b)`).
 """
 
 from __future__ import annotations
@@ -256,7 +262,6 @@ _SAFE_BY_DIALECT: dict[str, set[str]] = {
         "to_days",
         "from_days",
         "to_seconds",
-        "convert_tz",
         "extract",
         "field",
         "find_in_set",
