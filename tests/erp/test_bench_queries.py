@@ -112,3 +112,8 @@ def test_cli_prints_json() -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["counts"]["equal"] == report["queries"] - report["counts"]["refused_as_expected"]
+
+
+def test_url_must_name_a_mariadb_server() -> None:
+    with pytest.raises(BenchFileError, match="MariaDB/MySQL"):
+        bench("sqlite:///elsewhere.db")

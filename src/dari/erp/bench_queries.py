@@ -48,6 +48,7 @@ import typer
 import yaml
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 OUTCOMES = (
@@ -267,6 +268,8 @@ async def run_bench(
         dropper: tuple[str, str] | None = None
         if url:
             server = make_url(async_url(url))
+            if server.get_backend_name() not in ("mysql", "mariadb"):
+                raise BenchFileError(f"--url must name a MariaDB/MySQL server, not {url!r}")
             name = f"dari_bench_{uuid.uuid4().hex[:10]}"
             admin_url = server.set(database="").render_as_string(hide_password=False)
             await _admin(admin_url, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
@@ -353,6 +356,9 @@ def register(bench_app: typer.Typer) -> None:
         except BenchFileError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
+        except (OSError, DBAPIError) as exc:
+            typer.echo(f"database: {str(exc).splitlines()[0]}", err=True)
+            raise typer.Exit(1) from None
         if as_json:
             typer.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
             return
