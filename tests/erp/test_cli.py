@@ -116,7 +116,10 @@ def test_introspect_prints_a_loadable_starter_catalog(dari: Dari, data: Path) ->
     assert catalog.query is not None
     assert set(catalog.query.tables) == {t.name for t in metadata.sorted_tables}
     assert "sales_order_lines: primary key ['order_no', 'line_no']" in printed.stdout
-    assert len(catalog.tools) == 3
+    names = {t.name for t in catalog.tools}
+    assert {"customers_info", "items_info", "sales_invoices_by_month"} <= names
+    assert catalog.entities["customer"].name == "customer_name"
+    assert "email" not in catalog.query.tables["employees"].columns
     missing = dari("erp", "introspect", "--url", f"sqlite:///{data / 'nope.db'}")
     assert missing.exit_code == 1 and "cannot read" in missing.output
 

@@ -146,23 +146,38 @@ def call(
 
 @app.command()
 def introspect(
-    url: Annotated[str, typer.Option(help="The ERP database (read-only account).")],
-    output: Annotated[Path | None, typer.Option(help="Write the catalog here.")] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="The ERP database (read-only account). Default: DARI_ERP_URL."),
+    ] = None,
+    write: Annotated[
+        Path | None, typer.Option("--write", "--output", help="Write the catalog to this file.")
+    ] = None,
 ) -> None:
-    """Print a starter catalog (tables, columns, keys, comments, example tools)."""
-    from dari.erp.introspect import describe_database, render
+    """Print (or --write) a starter catalog: lookup and month tools, entities, erp_query tables;
+    sensitive columns left out and listed in a comment."""
+    from dari.erp.connectors import is_rest_url
+    from dari.erp.introspect import describe_database, dialect_name, render
 
+    target = url or settings_or_exit().erp.url
+    if not target:
+        fail("no ERP to read: give --url or set DARI_ERP_URL", code=2)
+    if is_rest_url(target):
+        fail(f"{target.split('?', 1)[0]} is a REST ERP: introspection reads SQL databases", code=2)
     try:
-        tables = run(describe_database(url))
+        tables = run(describe_database(target))
+        text = render(tables, dialect_name(target))
     except Exception as exc:
         fail(
-            f"cannot read {safe_url(url)}: {type(exc).__name__}: "
+            f"cannot read {safe_url(target)}: {type(exc).__name__}: "
             f"{str(exc).splitlines()[0][:200] if str(exc) else ''}"
         )
-    text = render(tables)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output} ({len(tables)} tables)")
+    if write:
+        try:
+            write.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {write}: {exc.strerror}")
+        typer.echo(f"wrote {write} ({len(tables)} tables); next: dari erp check --catalog {write}")
     else:
         typer.echo(text, nl=False)
 
