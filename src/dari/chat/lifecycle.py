@@ -1,19 +1,42 @@
-"""Chat start-up and shutdown: answers still running at shutdown are cancelled (not saved)."""
+"""Chat start-up and shutdown: the router is made ready in the background (so the first
+question does not wait for Kiwi and the classifier); answers still running at shutdown are
+cancelled (not saved)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from dari.core.runtime import Runtime
 
+log = logging.getLogger(__name__)
+
 
 async def startup(runtime: Runtime) -> None:
-    return None
+    if runtime.settings.server.env == "test":
+        return  # tests build their routers when they need them
+
+    async def warm() -> None:
+        from dari.chat import routing
+
+        try:
+            await routing.get_router(runtime)
+        except Exception:  # the first question tries again and reports what is wrong
+            log.warning("router warm-up failed", exc_info=True)
+
+    task = asyncio.create_task(warm())
+    runtime.services["chat.router.warmup"] = task
 
 
 async def shutdown(runtime: Runtime) -> None:
     from dari.chat.ws import running_tasks
+
+    warmup = runtime.services.pop("chat.router.warmup", None)
+    if warmup is not None and not warmup.done():
+        warmup.cancel()
+        with contextlib.suppress(BaseException):
+            await warmup
 
     tasks = list(running_tasks(runtime))
     for task in tasks:
