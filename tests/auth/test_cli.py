@@ -89,7 +89,7 @@ def test_set_attr_sets_and_removes_erp_attributes(tmp_path: Path, dari) -> None:
         "erp_employee_code": "E1001"
     }
     bad = dari("users", "set-attr", "kim", "erp_employee_code", cwd=tmp_path)
-    assert bad.exit_code == 1 and "key=value" in bad.stderr
+    assert bad.exit_code == 2 and "key=value" in bad.stderr
     unsafe = dari("users", "set-attr", "kim", "department_code=D1' OR 1=1", cwd=tmp_path)
     assert unsafe.exit_code == 2 and "row scope" in unsafe.stderr
     ghost = dari("users", "set-attr", "ghost", "a=b", cwd=tmp_path)

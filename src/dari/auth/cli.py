@@ -286,7 +286,10 @@ def _attribute(pair: str) -> tuple[str, str]:
     key, sep, value = pair.partition("=")
     key, value = key.strip(), value.strip()
     if not sep or not ATTRIBUTE_KEY.fullmatch(key):
-        fail(f"{pair!r}: write key=value (key: letters, digits, _), e.g. erp_employee_code=E1001")
+        fail(
+            f"{pair!r}: write key=value (key: letters, digits, _), e.g. erp_employee_code=E1001",
+            code=2,
+        )
     if value and not ATTRIBUTE_VALUE.fullmatch(value):
         fail(
             f"{key}: {value!r} is not usable in an ERP row scope "
