@@ -139,10 +139,11 @@ def test_invalid_catalog_points_at_the_tool(catalog: Path) -> None:
     assert broken.errors[0].message.startswith("not valid YAML")
 
 
-def test_sample_catalog_is_complete(sqlite_erp: str) -> None:
-    tables = asyncio.run(describe_database(sqlite_erp))
+def test_sample_catalog_is_complete(erp_url: str) -> None:
+    tables = asyncio.run(describe_database(erp_url))
     schema = {t["name"]: [c["name"] for c in t["columns"]] for t in tables}
-    report = check_catalog(CATALOG_PATH, schema=schema, role_permissions=ROLES, dialect="sqlite")
+    dialect = "sqlite" if erp_url.startswith("sqlite") else "mysql"
+    report = check_catalog(CATALOG_PATH, schema=schema, role_permissions=ROLES, dialect=dialect)
     assert report.findings == []
 
 
