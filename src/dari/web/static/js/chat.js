@@ -188,7 +188,9 @@ export class ChatView {
         const block = this.blockFor(event);
         if (!block) break;
         const info = citationInfo(event);
-        if (Number.isFinite(info.n)) block.citations.set(info.n, { ...block.citations.get(info.n), ...info });
+        // Marked as cited: the sources under the answer are those it cites, not every
+        // chunk the search returned (`sources`), as when the conversation is opened again.
+        if (Number.isFinite(info.n)) block.citations.set(info.n, { ...block.citations.get(info.n), ...info, cited: true });
         this.queueRender(block);
         break;
       }
@@ -266,7 +268,7 @@ export class ChatView {
       block.text = message.content ?? message.text ?? "";
       for (const raw of message.citations || []) {
         const info = citationInfo(raw);
-        if (Number.isFinite(info.n)) block.citations.set(info.n, info);
+        if (Number.isFinite(info.n)) block.citations.set(info.n, { ...info, cited: true });
       }
       setStatus(block, null);
       for (const result of message.tool_results || []) renderToolInto(block, result);

@@ -72,8 +72,14 @@ export class ConversationList {
   renderItem(item) {
     const title = item.title || t("chat.untitled");
     const raw = typeof item.last_message === "string" ? item.last_message : item.last_message?.content || item.preview || "";
-    // A plain one-line preview: Markdown markers and citation numbers are noise here.
-    const preview = raw.replace(/\[\d+(?:,\s*\d+)*\]|[*_`#>~]/g, "").replace(/\s+/g, " ").trim();
+    // A plain one-line preview: Markdown markers and citation numbers are noise here; a "~" in
+    // a period ("1일~11월 23일") or a "_" in a file name is text.
+    const preview = raw
+      .replace(/\s*\[\d+(?:,\s*\d+)*\]|\s*\[[\d,\s]*$/g, "") // "[1]", and one the preview cut
+      .replace(/^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+)/gm, "")
+      .replace(/\*\*|__|~~|`+/g, "")
+      .replace(/\s+/g, " ")
+      .trim();
     const li = h("li", { class: "conversation-item", dataset: { id: String(item.id) } });
     const open = h(
       "button",

@@ -86,7 +86,9 @@ export function renderAnswer(block, onCite) {
 }
 
 export function renderSources(block, onCite) {
-  const infos = [...block.citations.values()].sort((a, b) => a.n - b.n);
+  // Only what the answer cites (`citation` events, stored citations); the search's other
+  // chunks (`sources`) only make citation chips clickable while the answer streams.
+  const infos = [...block.citations.values()].filter((info) => info.cited).sort((a, b) => a.n - b.n);
   clear(block.sources);
   if (!infos.length) {
     block.sources.hidden = true;
