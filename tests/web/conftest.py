@@ -7,6 +7,7 @@ Under CI (CI=true) these tests must run; elsewhere they are skipped with a reaso
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from dari.chat import pipeline
+from dari.chat import service as chat_service
 from dari.config import Settings
 from dari.config.erp import ErpSettings
 from dari.config.llm import LLMSettings
@@ -39,6 +42,7 @@ CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LLM_KEY = "web"
 PASSWORD = TEST_PASSWORD
+ERP_END = date(2026, 11, 23)  # the sample ERP's last day; also every turn's "today" here
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -74,10 +78,25 @@ def llm_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def script(llm_url: str) -> llm_server.Script:
-    """What the scripted LLM answers next: `script.intents` / `script.answers` queues."""
-    return llm_server.SCRIPTS[LLM_KEY]
+    """What the scripted LLM answers next (`script.answers`: the model's phrasing of a document
+    answer or a chit-chat reply; the router makes no model call). Emptied for each test, so an
+    answer one test scripted but never used is not read by the next."""
+    script = llm_server.SCRIPTS[LLM_KEY]
+    script.answers.clear()
+    script.intents.clear()
+    script.requests.clear()
+    script.disconnected = script.completed = script.max_active = 0
+    return script
+
+
+@pytest.fixture(autouse=True)
+def erp_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """Every turn's `today` (what "올해", "이번 달" mean) is the sample ERP's last day, so the
+    periods, rows and tables the tests see do not depend on the day they run."""
+    monkeypatch.setattr(chat_service, "Turn", functools.partial(pipeline.Turn, today=ERP_END))
+    return ERP_END
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +104,7 @@ def erp_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     from dari.erp.sample.load import load_sample
 
     path = tmp_path_factory.mktemp("web-erp") / "erp-sample.db"
-    asyncio.run(load_sample(f"sqlite:///{path}", seed=7, scale=0.05, end=date(2026, 11, 23)))
+    asyncio.run(load_sample(f"sqlite:///{path}", seed=7, scale=0.05, end=ERP_END))
     return f"sqlite+aiosqlite:///{path}"
 
 
@@ -104,6 +123,8 @@ def web_settings(
         first_token_timeout_s=10,
         idle_timeout_s=10,
         total_timeout_s=60,
+        breaker_failures=1000,  # a test's unscripted call (HTTP 500) must not open the circuit
+        max_concurrent_requests=1,  # one slot, like the embedded model: later answers queue
     )
     return base.model_copy(update={"llm": llm, "erp": ErpSettings(url=erp_url)})
 
@@ -137,6 +158,19 @@ def page(context: Any) -> Iterator[Any]:
     page.errors = errors
     yield page
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+def index(live: LiveServer, *chunks: Any) -> None:
+    """Put document chunks (`ChunkRecord`s, readable by everyone) in the server's search index."""
+    from dari.search.service import get_search_service
+
+    async def run() -> None:
+        search = get_search_service(live.runtime)
+        await search.start()
+        for chunk in chunks:
+            await search.replace_document(chunk.document_id, [chunk])
+
+    live.call(run())
 
 
 def login(page: Any, username: str, password: str = PASSWORD, path: str = "/") -> None:

@@ -13,12 +13,20 @@ import pytest
 from dari.chat.models import Conversation, Feedback, Message
 from dari.core.runtime import Runtime
 from dari.db.base import utcnow
+from dari.search.base import ChunkRecord
 from tests.chat import llm_server
-from tests.web.conftest import login, screenshot, until
+from tests.web.conftest import index, login, screenshot, until
 from tests.web.harness import LiveServer
 
 pytestmark = pytest.mark.browser
 
+QUALITY = ChunkRecord(
+    chunk_id="web-quality-1",
+    document_id="web-doc-quality",
+    title="품질 관리 지침",
+    heading_path=["제2조 검사 주기"],
+    text="제2조(검사 주기) 완제품 품질 검사는 매주 월요일에 실시한다.",
+)
 ADMIN_APIS = [
     "/api/admin/users",
     "/api/admin/roles",
@@ -221,14 +229,15 @@ async def _seed_usage(runtime: Runtime, user_ids: list[str]) -> int:
 def test_feedback_review_and_usage_dashboard(
     page: Any, live: LiveServer, script: llm_server.Script
 ) -> None:
+    index(live, QUALITY)
     token = live.user("web_review_emp", department="품질팀")
     admin_token = live.user("web_review_admin", roles=("admin",))
-    script.intents.append(llm_server.intent("chitchat", ""))
-    script.answers.append({"text": "품질 검사 주기는 **매주 월요일**입니다."})
+    script.answers.append({"text": "품질 검사는 **매주 월요일**에 실시합니다 [1]."})
     headers = {"Authorization": f"Bearer {token}"}
     answer = httpx.post(
         f"{live.url}/api/chat", json={"text": "품질 검사 주기는?"}, headers=headers, timeout=60
     ).json()
+    assert answer["verification"]["status"] == "verified", answer
     voted = httpx.post(
         f"{live.url}/api/messages/{answer['message_id']}/feedback",
         json={"rating": "down", "reason": "outdated", "comment": "격주로 바뀌었습니다"},
@@ -242,6 +251,10 @@ def test_feedback_review_and_usage_dashboard(
     review.wait_for()
     assert "오래된 정보" in review.inner_text() and "격주로 바뀌었습니다" in review.inner_text()
     assert review.locator(".review-answer strong").inner_text() == "매주 월요일"
+    # The answer as the user saw it (the lead, the checked sentence, the evidence) and its source.
+    shown = review.locator(".review-answer").inner_text()
+    assert shown.startswith("「품질 관리 지침」에 따르면") and "근거:" in shown
+    assert "[1] 품질 관리 지침" in review.inner_text()
     assert page.locator("article.review .badge-ok").count() == 0  # the 👎 filter is on
     page.get_by_role("tab", name="좋아요").click()
     page.locator("article.review .badge-ok").first.wait_for()

@@ -8,17 +8,36 @@ from typing import Any
 import httpx
 import pytest
 
+from dari.search.base import ChunkRecord
 from tests.chat import llm_server
-from tests.web.conftest import login, until
+from tests.web.conftest import index, login, until
 from tests.web.harness import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
+RULES = [
+    ChunkRecord(
+        chunk_id="web-leave-1",
+        document_id="web-doc-leave",
+        title="연차휴가 규정",
+        heading_path=["제7조 이월"],
+        text="제7조(이월) 사용하지 못한 연차휴가는 다음 해로 최대 5일까지 이월할 수 있다.",
+    ),
+    ChunkRecord(
+        chunk_id="web-card-1",
+        document_id="web-doc-card",
+        title="법인카드 사용 지침",
+        heading_path=["제4조 한도"],
+        text="제4조(한도) 법인카드의 월 사용 한도는 300만 원으로 한다.",
+    ),
+]
+
+
 def chat(
     live: LiveServer, token: str, script: llm_server.Script, question: str, answer: str
 ) -> str:
-    script.intents.append(llm_server.intent("chitchat", ""))
+    """Ask over REST (a document question: the model's sentence, checked, then the evidence)."""
     script.answers.append({"text": answer})
     response = httpx.post(
         f"{live.url}/api/chat",
@@ -31,11 +50,13 @@ def chat(
 
 
 def test_search_open_rename_delete(page: Any, live: LiveServer, script: llm_server.Script) -> None:
+    index(live, *RULES)
     token = live.user("web_conv_kang")
-    first = chat(live, token, script, "연차 이월 규정 알려줘", "연차는 최대 5일까지 이월됩니다.")
+    leave = "연차는 최대 5일까지 이월됩니다 [1]."
+    first = chat(live, token, script, "연차 이월 규정 알려줘", leave)
     # Timestamps are stored to the second (MariaDB DATETIME): "newest first" needs them apart.
     time.sleep(1.1)
-    second = chat(live, token, script, "법인카드 한도는?", "법인카드 월 한도는 300만 원입니다.")
+    second = chat(live, token, script, "법인카드 한도는?", "법인카드 월 한도는 300만 원입니다 [1].")
     login(page, "web_conv_kang")
     items = page.locator(".conversation-item")
     until(page, "document.querySelectorAll('.conversation-item').length === 2")
@@ -48,7 +69,8 @@ def test_search_open_rename_delete(page: Any, live: LiveServer, script: llm_serv
     until(page, "document.querySelectorAll('.conversation-item').length === 2")
 
     page.locator(f".conversation-item[data-id='{first}'] .conversation-open").click()
-    page.locator(".msg-assistant .answer-body", has_text="최대 5일까지").wait_for()
+    page.locator(".msg-assistant .answer-body", has_text="최대 5일까지 이월됩니다").wait_for()
+    assert page.locator(".msg-assistant .source-title").inner_text() == "연차휴가 규정"
     assert page.locator(".msg-user .bubble").inner_text() == "연차 이월 규정 알려줘"
     assert page.evaluate("new URLSearchParams(location.search).get('c')") == first
 
@@ -95,7 +117,6 @@ def test_keyboard_and_labels(page: Any, live: LiveServer, script: llm_server.Scr
     assert box.input_value() == "첫 줄\n둘째 줄"
     assert page.locator(".msg").count() == 0  # Shift+Enter did not send
 
-    script.intents.append(llm_server.intent("chitchat", ""))
     script.answers.append({"text": "두 줄 모두 받았습니다."})
     page.keyboard.press("Enter")
     page.locator(".answer-foot:not([hidden])").wait_for(timeout=30_000)

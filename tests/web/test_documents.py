@@ -77,23 +77,33 @@ def test_upload_index_and_an_employee_finds_it(
     page.keyboard.press("Escape")
 
     # An employee (another browser session) asks about it: the answer cites the new document.
-    script.intents.append(llm_server.intent("doc_qa", "리프레시 휴가 부여 기준"))
-    script.answers.append({"text": "근속 5년마다 리프레시 휴가 10일이 주어집니다 [1]."})
+    # The model's sentence carries no mark: it is cited to the one source holding its figures.
+    script.answers.append({"text": "근속 5년마다 리프레시 휴가 10일이 주어집니다."})
     reader = context.browser.new_context(base_url=live.url, locale="ko-KR")
     try:
         employee = reader.new_page()
         login(employee, "web_docs_reader")
         employee.wait_for_selector("#chat-view:not([hidden])")
-        employee.locator("#composer-input").fill("리프레시 휴가는 언제 받을 수 있나요?")
+        employee.locator("#composer-input").fill("리프레시 휴가는 몇 년마다 받나요?")
         employee.locator("#composer-input").press("Enter")
         answer = employee.locator(".msg-assistant").last
         answer.locator(".answer-foot:not([hidden])").wait_for(timeout=30_000)
         assert "리프레시휴가_지침" in answer.locator(".source-title").first.inner_text()
-        answer.locator(".answer-body button.cite-chip").click()
+        body = answer.locator(".answer-body")
+        assert "근속 5년마다 리프레시 휴가 10일이 주어집니다" in body.inner_text()
+        assert "근거:" in body.inner_text()
+        body.locator("button.cite-chip").first.click()
         until(employee, "document.getElementById('source-body').textContent.includes('10일')")
         assert "리프레시" in employee.locator("#source-title").inner_text()
-        # The model was given the uploaded text as context.
-        prompt = str(script.requests[-1]["messages"])
+        employee.keyboard.press("Escape")
+        # Listed with a plain-text preview of the answer (the file name's "_" kept).
+        preview = employee.locator(".conversation-item .conversation-meta").first
+        preview.wait_for()
+        shown = preview.inner_text()
+        assert "「리프레시휴가_지침.md」에 따르면" in shown
+        assert "10일이 주어집니다." in shown and "[" not in shown  # citation marks dropped
+        # The model was given the uploaded text as evidence.
+        prompt = llm_server.prompt_of(script.requests[-1])
         assert "근속 5년마다 유급 리프레시 휴가 10일" in prompt
     finally:
         reader.close()
