@@ -17,6 +17,7 @@ HTTP_STATUS = {
     "llm_timeout": 504,
     "llm_bad_output": 502,
     "erp_unavailable": 503,
+    "unavailable": 503,
     "internal_error": 500,
 }
 
@@ -32,3 +33,25 @@ class ChatError(Exception):
     @property
     def http_status(self) -> int:
         return HTTP_STATUS.get(self.code, 500)
+
+
+def dependency_failure(exc: BaseException) -> ChatError | None:
+    """`unavailable`, naming the part, when `exc` says the cache or the database is gone
+    (like `/readyz`); None for any other error."""
+    from redis.exceptions import RedisError
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, RedisError):
+        return ChatError(
+            "unavailable", "캐시(cache) 서버에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
+        )
+    if isinstance(exc, OperationalError | DBAPIError):
+        return ChatError(
+            "unavailable",
+            "데이터베이스(database)에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.",
+        )
+    if isinstance(exc, ConnectionError | TimeoutError | OSError):
+        return ChatError(
+            "unavailable", "내부 서비스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
+        )
+    return None

@@ -27,6 +27,7 @@ ERROR_CODES = (
     "llm_timeout",
     "llm_bad_output",
     "erp_unavailable",
+    "unavailable",
     "internal_error",
 )
 ErrorCode = Literal[
@@ -44,6 +45,7 @@ ErrorCode = Literal[
     "llm_timeout",
     "llm_bad_output",
     "erp_unavailable",
+    "unavailable",
     "internal_error",
 ]
 Intent = Literal["doc_qa", "erp", "mixed", "chitchat", "out_of_scope"]

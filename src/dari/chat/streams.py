@@ -20,7 +20,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from dari.cache import Cache
 from dari.chat import limits, pipeline, service
-from dari.chat.errors import ChatError
+from dari.chat.errors import ChatError, dependency_failure
 from dari.core.runtime import Runtime
 from dari.llm.base import LLMError
 
@@ -85,10 +85,18 @@ class AnswerStream:
         await cache.list_push(_events(self.message_id), data, max_len=20000, ttl=ttl)
         return event
 
-    async def deliver(self, event: dict[str, Any]) -> None:
-        """Broadcast the event to resuming clients and hand it to the local connection."""
+    async def deliver(self, event: dict[str, Any], *, strict: bool = True) -> None:
+        """Broadcast the event to resuming clients and hand it to the local connection.
+
+        `strict=False` (the last event): a cache that fails does not keep the event from the
+        client on this connection."""
         data = json.dumps(event, ensure_ascii=False, default=str)
-        await self.runtime.cache.publish(_live(self.message_id), data)
+        try:
+            await self.runtime.cache.publish(_live(self.message_id), data)
+        except Exception:
+            if strict:
+                raise
+            log.warning("could not broadcast the last event of %s", self.message_id)
         if self.sink is not None:
             try:
                 await self.sink(event)
@@ -106,9 +114,13 @@ async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -
     stream = AnswerStream(runtime, turn.message_id, sink)
     state = pipeline.TurnState()
     ttl = settings.max_stream_s + settings.resume_ttl_s
-    await cache.set(_owner(turn.message_id), user_id, ttl=ttl)
-    await cache.set(_running(turn.message_id), user_id, ttl=settings.max_stream_s)
-    subscription = await cache.subscribe(_cancel(user_id))
+    try:
+        await cache.set(_owner(turn.message_id), user_id, ttl=ttl)
+        await cache.set(_running(turn.message_id), user_id, ttl=settings.max_stream_s)
+        subscription = await cache.subscribe(_cancel(user_id))
+    except Exception as exc:
+        # The cache is gone before the answer started: the client still gets its last event.
+        return await _end_without_cache(stream, turn, exc)
     user_cancelled = False
     final: dict[str, Any] | None = None
     STREAMING.inc()
@@ -160,9 +172,12 @@ async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -
         final = {"type": "error", "code": exc.code, "message": exc.message}
     except TimeoutError:
         final = {"type": "error", "code": "llm_timeout", "message": "답변 시간이 초과되었습니다."}
-    except Exception:
+    except Exception as exc:
         log.exception("answer %s failed", turn.message_id)
+        missing = dependency_failure(exc)
         final = {"type": "error", "code": "internal_error", "message": "답변 중 오류가 났습니다."}
+        if missing is not None:
+            final = {"type": "error", "code": missing.code, "message": missing.message}
     finally:
         STREAMING.dec()
         with contextlib.suppress(Exception):
@@ -177,19 +192,42 @@ async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -
         FIRST_TOKEN_SECONDS.observe(state.timings["ttft_ms"] / 1000)
     try:
         last = await stream.record(final)
+    except Exception:
+        # The cache failed: no resume for this event, but this connection still gets it.
+        log.warning("could not store the last event of %s", turn.message_id, exc_info=True)
+        stream.seq += 1
+        last = {**final, "message_id": turn.message_id, "seq": stream.seq}
     finally:
         # After the last event is stored (a resuming client never sees "not running" with
         # events still to come) and before it is delivered (a client may send its next
         # message the moment it sees `done`).
         await _finish(cache, turn.message_id, user_id)
-    await stream.deliver(last)
+    await stream.deliver(last, strict=False)
     return {**final, "message_id": turn.message_id, "seq": stream.seq, "state": state}
 
 
+async def _end_without_cache(
+    stream: AnswerStream, turn: pipeline.Turn, exc: BaseException
+) -> dict[str, Any]:
+    log.warning("answer %s could not start: %s", turn.message_id, exc)
+    missing = dependency_failure(exc) or ChatError("internal_error", "답변 중 오류가 났습니다.")
+    final = {"type": "error", "code": missing.code, "message": missing.message}
+    ANSWERS.labels(missing.code).inc()
+    await _finish(stream.runtime.cache, turn.message_id, turn.principal.user_id)
+    stream.seq += 1
+    last = {**final, "message_id": turn.message_id, "seq": stream.seq}
+    await stream.deliver(last, strict=False)
+    return {**last, "state": pipeline.TurnState()}
+
+
 async def _finish(cache: Cache, message_id: str, user_id: str) -> None:
+    # Never raises: the slot and flags expire on their own if the cache is gone.
     with contextlib.suppress(Exception):
         await cache.delete(_running(message_id))
-    await limits.release_stream(cache, user_id)
+    try:
+        await limits.release_stream(cache, user_id)
+    except Exception:
+        log.warning("could not release the stream slot of %s", user_id)
 
 
 async def _save(
@@ -232,13 +270,20 @@ async def replay(
         while True:
             # Read "running" *before* the list: the last event is stored before the flag goes.
             running = await cache.get(_running(message_id)) is not None
-            for raw in await cache.list_range(_events(message_id)):
+            kept = await cache.list_range(_events(message_id))
+            for raw in kept:
                 event = json.loads(raw)
                 if event["seq"] > last:
                     last = event["seq"]
                     yield event
                     if event["type"] in TERMINAL:
                         return
+            if not running and not kept and await _saved(runtime, user_id, message_id):
+                # Its events expired (DARI_CHAT_RESUME_TTL_S), the answer is in the database.
+                raise ChatError(
+                    "not_found",
+                    "이 답변은 이미 끝나 저장되었습니다. 대화를 다시 열면 볼 수 있습니다.",
+                )
             if not running:  # ended without a last event: its process died mid-answer
                 yield {
                     "type": "error",
@@ -257,3 +302,11 @@ async def replay(
                         return
     finally:
         await subscription.close()
+
+
+async def _saved(runtime: Runtime, user_id: str, message_id: str) -> bool:
+    """Whether the user's answer `message_id` is stored (finished and saved)."""
+    from dari.chat import repository
+
+    async with runtime.sessionmaker() as session:
+        return await repository.get_message(session, message_id, user_id) is not None

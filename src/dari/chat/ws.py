@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from dari.api.problems import Problem
 from dari.auth.deps import principal_from_token
 from dari.chat import limits, service, streams
-from dari.chat.errors import ChatError
+from dari.chat.errors import ChatError, dependency_failure
 from dari.chat.frames import AUTH_FRAME_MAX_BYTES, FrameError, parse_frame
 from dari.chat.protocol import CLIENT_FRAMES, CLIENT_TYPES
 from dari.core.principal import Principal
@@ -170,6 +170,23 @@ class Connection:
             where = ".".join(str(p) for p in exc.errors()[0]["loc"][1:]) or data["type"]
             await self.error("bad_frame", f"프레임 형식이 잘못되었습니다 ({where}).")
             return
+        try:
+            await self.handle(frame)
+        except (WebSocketDisconnect, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            # The cache or the database went away while handling the frame: say so and keep
+            # the socket (docs/chat-protocol.md); anything else is a bug, logged.
+            missing = dependency_failure(exc)
+            if missing is None:
+                log.exception("frame %s failed", frame.type)
+                missing = ChatError("internal_error", "요청을 처리하지 못했습니다.")
+            else:
+                log.warning("frame %s: %s", frame.type, exc)
+            await self.error(missing.code, missing.message)
+
+    async def handle(self, frame: Any) -> None:
+        """Act on one valid client frame."""
         if frame.type == "ping":
             await self.send({"type": "pong"})
         elif frame.type == "auth":
