@@ -187,6 +187,7 @@ class ToolCallEvent(AnswerEvent):
     type: Literal["tool_call"]
     call_id: str
     tool: str
+    title: str | None = Field(None, description="What the tool looks up, in Korean.")
     arguments: dict[str, Any]
     n: int | None = Field(None, description="The citation number of this result, [n].")
 

@@ -60,7 +60,7 @@ def test_many_rows_sum_count_first_and_list() -> None:
     lines = build(outcome, call, template, max_rows=3).splitlines()
     assert lines[0] == "2026년 10월 수주 7건, 합계 28,000원, 지연 4건, 첫째 SO1 [2]"
     assert lines[1:4] == ["- 1. SO1: 1,000원", "- 2. SO2: 2,000원", "- 3. SO3: 3,000원"]
-    assert "전체 7건 중 3건" in lines[4]
+    assert lines[4] == "" and "전체 7건 중 3건" in lines[5]  # its own paragraph
 
 
 def test_empty_and_missing_labels_collapse() -> None:

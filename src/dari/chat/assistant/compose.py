@@ -152,6 +152,7 @@ async def _checked_model_answer(
     reader = reader or Reader(sources, question, require_citation)
     held: list[str] = []
     released = ""
+    gap = ""
     problems: list[str] = []
     started = time.perf_counter()
     clock: dict[str, float] = {}
@@ -189,11 +190,16 @@ async def _checked_model_answer(
                 # admins and the training server.
                 state.rejected = sentence.strip()[:300]
                 break
-            held.append(sentence.strip())
+            held.append(sentence)
             if reader.answered:
-                text = " ".join(held)
-                await writer.say((" " if released else "") + text)
-                released += text
+                # The model's own spacing and line breaks are kept (a list stays a list);
+                # trailing space waits for the next sentence, so none dangles at the end.
+                text = "".join(held)
+                text = gap + text if released else text.lstrip()
+                body = text.rstrip()
+                gap = text[len(body) :] or " "
+                await writer.say(body)
+                released += body
                 held = []
         if not problems:
             problems = [p.code for p in reader.closing(released)]

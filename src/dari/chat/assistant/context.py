@@ -70,6 +70,7 @@ class ToolOutcome:
         return {
             "call_id": self.call_id,
             "tool": self.tool,
+            "title": self.title or None,
             "arguments": self.arguments,
             "n": self.n,
         }

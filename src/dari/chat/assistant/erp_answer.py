@@ -125,8 +125,9 @@ def build(
     for rank, row in enumerate(outcome.rows[:max_rows], start=1):
         lines.append(f"- {values.fill(templates['row'], row, rank)}")
     if outcome.row_count > max_rows:
+        # A paragraph of its own, so Markdown does not read it as part of the last item.
         lines.append(
-            f"(전체 {outcome.row_count:,}건 중 {max_rows}건; 전체는 표에서 볼 수 있습니다.)"
+            f"\n(전체 {outcome.row_count:,}건 중 {max_rows}건; 전체는 표에서 볼 수 있습니다.)"
         )
     return "\n".join(lines)
 
