@@ -57,6 +57,14 @@ class ToolStatus(BaseModel):
     row_scoped: bool
 
 
+class CheckFinding(BaseModel):
+    """One thing `dari erp check` says the catalog still lacks."""
+
+    severity: Literal["error", "warning"]
+    line: int | None = Field(None, description="1-based line in the catalog file.")
+    message: str
+
+
 class ErpStatus(BaseModel):
     """`GET /api/admin/erp/status`: connection, catalog and who may use which tool."""
 
@@ -70,4 +78,9 @@ class ErpStatus(BaseModel):
     tools: list[ToolStatus]
     query_tables: dict[str, list[str]] = Field(
         default_factory=dict, description="erp_query: role → allowed tables."
+    )
+    check: list[CheckFinding] = Field(
+        default_factory=list,
+        description="What the catalog still lacks (`dari erp check`, against the catalog's "
+        "own erp_query tables; the CLI also reads the live schema).",
     )

@@ -15,7 +15,7 @@ from dari.erp.base import ErpError
 from dari.erp.catalog import CatalogError
 from dari.erp.connectors import create_connector, is_rest_url
 from dari.erp.sample import CATALOG_PATH
-from dari.erp.schemas import ErpStatus, ToolStatus
+from dari.erp.schemas import CheckFinding, ErpStatus, ToolStatus
 from dari.erp.source import CatalogSource
 from dari.erp.toolset import QUERY_TOOL, ErpToolset
 
@@ -123,6 +123,11 @@ async def erp_status(
             }
     except CatalogError as exc:
         catalog_error = str(exc)
+    from dari.erp.check import check_catalog
+
+    report = await asyncio.to_thread(
+        check_catalog, Path(toolset.source.path), role_permissions=roles
+    )
     return ErpStatus(
         connector=toolset.connector.kind,
         url=_safe(url),
@@ -133,6 +138,10 @@ async def erp_status(
         catalog_error=catalog_error,
         tools=tools,
         query_tables=query_tables,
+        check=[
+            CheckFinding(severity=f.severity, line=f.line, message=f.message)
+            for f in sorted(report.findings, key=lambda f: (f.severity != "error", f.line or 0))
+        ],
     )
 
 

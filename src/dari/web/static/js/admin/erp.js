@@ -49,6 +49,16 @@ function drawStatus(host, status) {
       { label: t("admin.erp.row_scoped"), value: (tool) => (tool.row_scoped ? statusBadge("row_scoped") : "") },
     ], status.tools || []),
   );
+  // What `dari erp check` says the catalog still lacks, with its line numbers.
+  const findings = status.check || [];
+  host.append(h("h3", { class: "sub-title", text: t("admin.erp.check", { count: findings.length }) }));
+  host.append(findings.length
+    ? table([
+      { label: t("admin.erp.check_line"), class: "num", value: (f) => (f.line ? String(f.line) : "") },
+      { label: t("admin.erp.check_severity"), value: (f) => statusBadge(f.severity) },
+      { label: t("admin.erp.check_message"), class: "wrap", value: (f) => f.message },
+    ], findings)
+    : h("p", { class: "muted", text: t("admin.erp.check_ok") }));
   const tables = Object.entries(status.query_tables || {});
   if (tables.length) {
     host.append(h("h3", { class: "sub-title", text: t("admin.erp.query_tables") }),
