@@ -136,9 +136,7 @@ def test_entity_the_user_may_not_see_is_blocked_without_naming_it(router: Router
 
 def test_unknown_company_and_impossible_period(router: Router) -> None:
     unknown = ask(router, "없는상사 미수금 얼마야?")
-    assert (
-        unknown.calls[0].blocked_code == "not_found" and "없는상사" in unknown.calls[0].blocked
-    )
+    assert unknown.calls[0].blocked_code == "not_found" and "없는상사" in unknown.calls[0].blocked
     month = ask(router, "13월 매출 알려줘")
     assert month.calls[0].blocked_code == "bad_period" and "13월" in month.calls[0].blocked
     future = ask(router, "2030년 매출은?")
