@@ -26,6 +26,7 @@ from tests.chat import llm_server
 from tests.chat.conftest import ChatServer, Servers, connect
 from tests.chat.data import DOCUMENTS
 
+pytestmark = pytest.mark.fault  # `pytest -m fault` runs the fault suite alone
 MANAGER = {"department_code": "D110", "erp_employee_code": "E1010"}
 
 
