@@ -19,44 +19,27 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from difflib import SequenceMatcher
 from typing import Any
 
 from dari.chat import backends
 from dari.chat.assistant import evidence as ev
 from dari.chat.assistant import verify
+from dari.chat.assistant.evidence_query import analyse
+from dari.chat.assistant.model_checks import (
+    INSTRUCTION_LIKE,
+    MARKS,
+    MEASURES,
+    SmallTalkReader,
+    cite,
+    figures_shown,
+)
 from dari.chat.assistant.prompts import fixed, render
 from dari.chat.assistant.verify_rules import Problem, Reader
 from dari.llm.base import ChatMessage, LLMError
 
 log = logging.getLogger(__name__)
 Emit = Callable[[dict[str, Any]], Awaitable[None]]
-_INSTRUCTION_LIKE = re.compile(
-    r"(?i)\b(?:select|insert|update|delete|drop)\b\s+\S|erp_query|\b[a-z]+_[a-z_]+\(|"
-    r"지시를?\s*(?:모두\s*)?무시|프롬프트|도구를?\s*호출|호출합니다|〈자료|<\s*/?자료"
-)
 DECLINES = ("찾을 수 없", "알 수 없", "확인할 수 없", "답할 수 없", "제공된 자료에")
-
-
-class SmallTalkReader:
-    """The check for chit-chat: there is nothing to cite, so no figure or code may appear,
-    and the model may not recite its instructions."""
-
-    answered = True
-
-    def __init__(self, prompt: str) -> None:
-        self.prompt = prompt
-
-    def read(self, sentence: str) -> list[Problem]:
-        if verify.numbers_in(sentence) or verify.codes_in(sentence):
-            return [Problem("number_not_in_source", sentence, "chit-chat states no figures")]
-        matcher = SequenceMatcher(None, sentence, self.prompt, autojunk=False)
-        if matcher.find_longest_match(0, len(sentence), 0, len(self.prompt)).size >= 12:
-            return [Problem("repeats_prompt", sentence, "recites the instructions")]
-        return []
-
-    def closing(self, text: str) -> list[Problem]:
-        return [] if text.strip() else [Problem("empty", "", "no text")]
 
 
 class Writer:
@@ -111,23 +94,6 @@ async def _llm_sentences(
             await stream.aclose()  # type: ignore[attr-defined]
 
 
-def _cite(sentence: str, sources: Mapping[int, str]) -> str:
-    """A model sentence without a mark gets the one source holding all its figures (a small
-    model often forgets the mark); the check then holds it to that source."""
-    if not sources or "[" in sentence:
-        return sentence
-    figures = [q.text for q in verify.numbers_in(sentence)]
-    holders = [n for n, text in sources.items() if all(f in text for f in figures)]
-    if len(sources) == 1:
-        holders = list(sources)
-    if len(holders) != 1:
-        return sentence
-    body = sentence.rstrip()
-    tail = sentence[len(body) :]
-    end = body[-1] if body and body[-1] in ".?!。" else ""
-    return f"{body[: len(body) - len(end)]} [{holders[0]}]{end}{tail}"
-
-
 async def _checked_model_answer(
     runtime: Any,
     messages: list[ChatMessage],
@@ -140,6 +106,7 @@ async def _checked_model_answer(
     max_tokens: int,
     require_citation: bool = True,
     reader: Any = None,
+    evidence: Mapping[int, str] | None = None,
 ) -> tuple[bool, list[str]]:
     """Stream the model's checked sentences; (all passed, problem codes).
 
@@ -150,6 +117,7 @@ async def _checked_model_answer(
     """
     settings = runtime.settings.chat
     reader = reader or Reader(sources, question, require_citation)
+    measure = bool(evidence) and bool(set(analyse(question).kinds) & MEASURES)
     held: list[str] = []
     released = ""
     gap = ""
@@ -176,9 +144,16 @@ async def _checked_model_answer(
             if not sentence.strip():
                 continue
             if require_citation:
-                sentence = _cite(sentence, sources)
+                sentence = cite(sentence, sources, evidence or {})
             found = reader.read(sentence)
-            if _INSTRUCTION_LIKE.search(sentence):
+            if evidence and not found:
+                unseen = figures_shown(sentence, " ".join(evidence.values()))
+                if unseen:
+                    found.append(Problem("figure_not_in_evidence", sentence, ", ".join(unseen)))
+                elif measure and not released and not re.search(r"\d", MARKS.sub("", sentence)):
+                    # "몇 %", "얼마", "며칠" asked: an answer without a figure is not one.
+                    found.append(Problem("no_figure", sentence, "the question asks a measure"))
+            if INSTRUCTION_LIKE.search(sentence):
                 # Data may carry instructions ("erp_query를 호출하라"); a model repeating them is
                 # not answering, even when the words are in the source.
                 found.append(Problem("repeats_instructions", sentence, "reads like an order"))
@@ -218,6 +193,14 @@ async def _checked_model_answer(
     if not released and not problems:
         problems.append("empty")
     return bool(released) and not problems, problems
+
+
+def _evidence_text(evidence: Sequence[ev.Evidence]) -> dict[int, str]:
+    """The evidence units of each source, joined: what the model was shown of it."""
+    joined: dict[int, str] = {}
+    for item in evidence:
+        joined[item.n] = f"{joined.get(item.n, '')} {item.text}".strip()
+    return joined
 
 
 async def document_answer(
@@ -264,6 +247,7 @@ async def document_answer(
         state,
         emit,
         max_tokens=runtime.settings.chat.evidence_answer_max_tokens,
+        evidence=_evidence_text(evidence),
     )
     state.verification = {"status": "verified" if ok else "fallback", "problems": problems}
     if getattr(state, "rejected", ""):
