@@ -82,7 +82,7 @@ async def _entity_index(runtime: Runtime, principal: Principal | None) -> Any:
 
         toolset = backends.toolset(runtime)
         if principal is None:  # every entity: only to tell "not yours" from "no such name"
-            return await entities._load(toolset, None, None, None, entities.DEFAULT_TTL_S)
+            return await entities.load_all_entities(toolset, None)
         return await entities.load_entities(toolset, None, principal)
     except Exception:
         log.warning("ERP entities unavailable; the router links no names", exc_info=True)

@@ -238,6 +238,17 @@ async def load_entities(
     return await _load(erp, catalog, principal, kinds, ttl_s)
 
 
+async def load_all_entities(
+    erp: ErpToolset | ErpConnector,
+    catalog: Catalog | None,
+    *,
+    ttl_s: float = DEFAULT_TTL_S,
+) -> EntityIndex:
+    """Every entity, whoever may see it. Only to tell "not yours" from "no such name" and to
+    find what a question *names* (the router's placeholders); never to answer from."""
+    return await _load(erp, catalog, None, None, ttl_s)
+
+
 async def hidden_mentions(
     erp: ErpToolset | ErpConnector,
     catalog: Catalog | None,
