@@ -197,3 +197,9 @@ def test_codes_and_ranks(router: Router) -> None:
     assert calls(order) == [("order_detail", {"order_no": "SO2611015700"})]
     top = ask(router, "올해 매출 상위 3개 거래처", tools=SALES_TOOLS)
     assert calls(top)[0][1]["top"] == 3
+
+
+def test_a_document_question_naming_a_customer_gets_its_data_too(router: Router) -> None:
+    plan = ask(router, "세원테크랑 거래 조건이 어떻게 돼?")
+    assert plan.intent == "mixed" and plan.search_query
+    assert calls(plan) == [("customer_info", {"customer": "C0007"})]

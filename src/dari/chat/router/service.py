@@ -200,6 +200,14 @@ class Router:
                 label = self._tool_for(whole, {e.kind for e in entities} & ERP_ONLY) or label
             confidence = dict(whole.ranked)[label]
             tools = [label] if label in self.tools else []
+            named = self._tool_for(whole, {e.kind for e in entities} & ERP_ONLY)
+            if label == "doc_qa" and named:
+                # A document question that names a customer ("세원테크랑 거래 조건"): the rules
+                # and that customer's data both, each checked on its own (mixed).
+                plan = RoutePlan(intent="mixed", confidence=confidence, route="mixed")
+                plan.search_query = text
+                self._add_call(plan, inp, named, text, periods, period_error, entities)
+                return plan
             if label in ROUTES or not tools:
                 intent = label if label in ROUTES else "doc_qa"
                 plan = RoutePlan(intent=intent, confidence=confidence, route=label)  # type: ignore[arg-type]
