@@ -34,10 +34,12 @@ async def test_expired_keys_go_without_being_read(cache: MemoryCache):
     tracemalloc.start()
     try:
         baseline = tracemalloc.get_traced_memory()[0]
-        await _answers_and_rate_limits(cache, 1000, ttl=0.2)
+        # A TTL far longer than the writes take even on a loaded machine under tracemalloc
+        # (with 0.2 s, the first keys expired while the last were still being written).
+        await _answers_and_rate_limits(cache, 1000, ttl=3.0)
         assert len(cache) == 3000
         held = tracemalloc.get_traced_memory()[0] - baseline
-        await asyncio.sleep(0.5)  # nothing reads or writes: only the background sweep runs
+        await asyncio.sleep(3.5)  # nothing reads or writes: only the background sweep runs
         assert len(cache) == 0
         left = tracemalloc.get_traced_memory()[0] - baseline
     finally:
@@ -59,12 +61,13 @@ async def test_writes_sweep_expired_keys():
 
 
 async def test_renewed_ttl_keeps_the_key(cache: MemoryCache):
-    await cache.list_push("events", "a", ttl=0.3)
-    await asyncio.sleep(0.2)
-    await cache.list_push("events", "b", ttl=0.3)  # expires 0.3 s from now, not from the start
-    await asyncio.sleep(0.25)  # past the first expiry; the sweep must not take it
+    # Wide margins: a loaded CI machine oversleeps by tenths of a second.
+    await cache.list_push("events", "a", ttl=1.5)
+    await asyncio.sleep(1.0)
+    await cache.list_push("events", "b", ttl=1.5)  # expires 1.5 s from now, not from the start
+    await asyncio.sleep(1.0)  # past the first expiry; the sweep must not take it
     assert len(cache) == 1 and await cache.list_range("events") == [b"a", b"b"]
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(1.5)
     assert len(cache) == 0
 
 
