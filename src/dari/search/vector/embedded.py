@@ -140,7 +140,17 @@ class EmbeddedVectorIndex:
     def _build_ann(self) -> None:
         from usearch.index import Index
 
-        index = Index(ndim=self.dim, metric="cos", dtype="f16", connectivity=16)
+        # Wider expansions than usearch's defaults: the graph is built with several threads
+        # (not the same twice), and with the defaults an exact-match query occasionally
+        # missed its own vector.
+        index = Index(
+            ndim=self.dim,
+            metric="cos",
+            dtype="f16",
+            connectivity=16,
+            expansion_add=128,
+            expansion_search=128,
+        )
         live = self.slots.live_slots()
         index.add(live, self.matrix[live])
         self._ann = index
