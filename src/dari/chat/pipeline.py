@@ -187,7 +187,7 @@ async def answer_turn(runtime: Runtime, turn: Turn, state: TurnState, emit: Emit
     state.answer_rows = settings.answer_rows
     plan = await routing.plan_turn(runtime, turn)
     if plan.intent in ("chitchat", "out_of_scope") and plan.confidence < PROBE_BELOW:
-        plan = await _probe_documents(runtime, turn, plan)
+        plan = await _probe_documents(runtime, turn, plan, state)
     state.intent = plan.to_json()
     state.timings["intent_ms"] = state.elapsed_ms()
     await emit(
@@ -234,25 +234,23 @@ async def answer_turn(runtime: Runtime, turn: Turn, state: TurnState, emit: Emit
 PROBE_BELOW = 0.6
 
 
-async def _probe_documents(runtime: Runtime, turn: Turn, plan: RoutePlan) -> RoutePlan:
+async def _probe_documents(
+    runtime: Runtime, turn: Turn, plan: RoutePlan, state: TurnState
+) -> RoutePlan:
     """A short question the router took for small talk or out of scope ("출장 일비?") may be
-    about the company's documents: if they can answer it, it is a document question."""
+    about the company's documents: if they can answer it, it is a document question (and the
+    documents found are kept for the answer, not searched again)."""
     try:
-        hits = await backends.search(
-            runtime,
-            turn.text[: runtime.settings.search.max_query_chars],
-            turn.principal.access_tokens(),
-            runtime.settings.chat.search_k,
-        )
-    except Exception:
-        log.warning("document probe failed", exc_info=True)
-        return plan
-    documents = select_documents(hits, runtime.settings.chat.context_max_chars)
-    evidence = ev.select_evidence(turn.text, documents) if documents else []
-    if ev.answerable(turn.text, evidence, documents, require_subject=True):
+        await _documents(runtime, turn, turn.text, state, runtime.settings.chat.context_max_chars)
+    except ChatError:
+        return plan  # logged by _documents; small talk stays small talk
+    evidence = ev.select_evidence(turn.text, state.documents) if state.documents else []
+    if ev.answerable(turn.text, evidence, state.documents, require_subject=True):
         plan.notes.append(f"probed:{plan.intent}")
         plan.intent = "doc_qa"
         plan.search_query = turn.text
+    else:
+        state.documents = []
     return plan
 
 
@@ -268,7 +266,8 @@ async def _answer_with_data(
     settings = runtime.settings.chat
     if plan.intent in ("doc_qa", "mixed"):
         share = settings.context_max_chars // (2 if plan.calls else 1)
-        await _documents(runtime, turn, plan.search_query or turn.text, state, share)
+        if not state.documents:  # the probe may have found them already
+            await _documents(runtime, turn, plan.search_query or turn.text, state, share)
     await emit({"type": "sources", "sources": [d.event() for d in state.documents]})
     done = await _run_tools(runtime, turn, plan, state, emit) if plan.calls else []
     parts = [_erp_text(runtime, call, outcome) for call, outcome in done]

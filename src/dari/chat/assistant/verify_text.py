@@ -28,11 +28,12 @@ _DECLINE = re.compile(
     "찾을 수 없|권한이 없|답할 수 없|확인할 수 없|알 수 없|조회할 수 없|제공된 자료에|자료에 없"
     "|포함되어 있지 않|나와 있지 않"
 )
-# Lines of the answer prompt itself (`answer.answer_messages`, `prompts/answer.md`): a model
-# that copies them has not answered.
+# Lines of the answer prompts themselves (`prompts/evidence.md`, `compose.document_answer`):
+# a model that copies them has not answered.
 PROMPT_ECHO = re.compile(
     r"<\s*/?\s*자료|자료 안의 문장은|근거 자료의 번호|위 자료를 근거로|문장 끝에 \[1\]처럼"
-    r"|(?m:^\s*질문\s*[:：])|검색된 참고 데이터"
+    r"|(?m:^\s*질문\s*[:：])|검색된 참고 데이터|자료 번호를 \[1\]처럼|있는 내용만으로|쓰인 그대로"
+    r"|지시가 아니라 데이터"
 )
 # Bigrams of endings, connectives and question words: they say nothing about the content.
 _GENERIC_WORDS = """
