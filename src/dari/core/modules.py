@@ -4,7 +4,19 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-DOMAINS = ("audit", "auth", "documents", "search", "llm", "erp", "chat", "demo", "web")
+DOMAINS = (
+    "audit",
+    "auth",
+    "documents",
+    "search",
+    "llm",
+    "erp",
+    "chat",
+    "training",
+    "certs",
+    "demo",
+    "web",
+)
 
 
 def module_exists(name: str) -> bool:
