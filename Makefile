@@ -11,7 +11,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	@echo "Installing Dari (the embedded LLM engine compiles once, ~13 min on 2 cores; cached after)"
-	$(BIN)/python -m pip install -q -e ".[dev,llm]"
+	@# torch first, pinned: it is the CPU build on disk; the `train` extra's range then installs nothing more
+	$(BIN)/python -m pip install -q "torch==2.13.0"
+	$(BIN)/python -m pip install -q -e ".[dev,llm,train]"
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -12,7 +12,13 @@ from dari.chat import backends
 from dari.chat.router.arguments import Mentioned
 from dari.chat.router.plan import RoutePlan, ToolCall
 from dari.chat.router.service import Router, RouterInput, Thresholds, training_mentions
-from dari.chat.router.training import all_examples, load_or_train, model_path
+from dari.chat.router.training import (
+    all_examples,
+    load_or_train,
+    load_promoted,
+    model_path,
+    promoted_marker,
+)
 from dari.core.principal import Principal
 from dari.core.runtime import Runtime
 
@@ -38,19 +44,23 @@ def model_available(runtime: Runtime) -> bool:
 async def get_router(runtime: Runtime) -> Router:
     """The router for the current catalog; trained (in a thread) when its examples changed."""
     current = catalog(runtime)
+    data_dir = runtime.settings.server.data_dir
+    marker = promoted_marker(data_dir)  # a router promoted by training (docs/training.md)
     cached = runtime.services.get("chat.router")
-    if cached is not None and cached.catalog is current:
+    if cached is not None and cached.catalog is current and cached.marker == marker:
         return cached  # type: ignore[no-any-return]
     lock = runtime.service("chat.router.lock", asyncio.Lock)
     async with lock:
         cached = runtime.services.get("chat.router")
-        if cached is not None and cached.catalog is current:
+        if cached is not None and cached.catalog is current and cached.marker == marker:
             return cached  # type: ignore[no-any-return]
         finder = training_mentions(current, await all_entities_finder(runtime))
         examples = all_examples(current)
-        path = model_path(runtime.settings.server.data_dir)
+        path = model_path(data_dir)
         started = time.perf_counter()
         model, trained = await asyncio.to_thread(load_or_train, path, examples, finder)
+        promoted = await asyncio.to_thread(load_promoted, data_dir, examples)
+        model = promoted or model
         if trained:
             log.info(
                 "router trained on %d examples in %.1f s",
@@ -59,6 +69,7 @@ async def get_router(runtime: Runtime) -> Router:
             )
         thresholds = Thresholds(accept=runtime.settings.chat.router_min_confidence)
         router = Router(model, current, thresholds)
+        router.marker = marker
         runtime.services["chat.router"] = router
         return router
 

@@ -22,6 +22,7 @@ from dari.config.llm import LLMSettings
 from dari.config.redis import RedisSettings
 from dari.config.search import SearchSettings
 from dari.config.server import DEFAULT_SECRET_KEY, SEARCH_ROLES, ServerSettings
+from dari.config.training import TrainingSettings
 
 __all__ = ["Settings", "SettingsError", "get_settings", "load_settings"]
 
@@ -44,6 +45,7 @@ class Settings(BaseModel):
     erp: ErpSettings = Field(default_factory=ErpSettings)
     documents: DocumentSettings = Field(default_factory=DocumentSettings)
     chat: ChatSettings = Field(default_factory=ChatSettings)
+    training: TrainingSettings = Field(default_factory=TrainingSettings)
 
     @property
     def database_url(self) -> str:

@@ -12,7 +12,9 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from dari.config.base import Section
 
 DEFAULT_SECRET_KEY = "dari-development-secret-change-me"  # noqa: S105 - refused in production
-Role = Literal["api", "chat", "auth", "worker"]
+Role = Literal["api", "chat", "auth", "worker", "trainer"]
+# `trainer` (LoRA fine-tuning, docs/training.md) is not a default role: training would take the
+# CPU from answers. Run it in its own process (`dari serve --role trainer`), on the GPU server.
 ALL_ROLES: tuple[Role, ...] = ("api", "chat", "auth", "worker")
 # The roles that read or write the search index (auth never searches).
 SEARCH_ROLES: frozenset[Role] = frozenset({"api", "chat", "worker"})
@@ -30,7 +32,8 @@ class ServerSettings(Section):
     roles: Annotated[list[Role], NoDecode] = Field(
         default_factory=lambda: list(ALL_ROLES),
         description="Roles this process runs (comma-separated or JSON list): api, chat, auth, "
-        "worker. `dari serve --role` overrides it.",
+        "worker, trainer (not a default: LoRA training, docs/training.md). `dari serve --role` "
+        "overrides it.",
     )
     data_dir: Path = Field(
         Path("./data"),

@@ -91,6 +91,7 @@ class Router:
         self.model = model
         self.catalog = catalog
         self.thresholds = thresholds or Thresholds()
+        self.marker = ""  # which promoted router this is (chat.routing.get_router)
         self.tools = {tool.name: tool for tool in getattr(catalog, "tools", [])}
         self._patterns = code_patterns(catalog)
 

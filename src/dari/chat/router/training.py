@@ -124,3 +124,34 @@ def load_or_train(
     except OSError as exc:  # a read-only data dir still gets a working router
         log.warning("could not save the router model to %s: %s", path, exc)
     return model, True
+
+
+def promoted_pointer(data_dir: Path) -> Path:
+    """`router/promoted.json`: which retrained router is switched on (written by training)."""
+    return data_dir / "router" / "promoted.json"
+
+
+def promoted_marker(data_dir: Path) -> str:
+    """Changes whenever a router is promoted or rolled back (cheap: one small file)."""
+    try:
+        return promoted_pointer(data_dir).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def load_promoted(data_dir: Path, examples: Sequence[Example]) -> Classifier | None:
+    """The promoted router, if any and if it was trained on top of exactly `examples`
+    (a changed catalog makes it stale: the base router is used until it is retrained)."""
+    marker = promoted_marker(data_dir)
+    if not marker:
+        return None
+    try:
+        pointer = json.loads(marker)
+        model = Classifier.load(Path(pointer["path"]))
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        log.warning("promoted router unusable, using the base router: %s", exc)
+        return None
+    if model.meta.get("base_fingerprint") != fingerprint(examples):
+        log.warning("promoted router was trained on other catalog examples; using the base one")
+        return None
+    return model
