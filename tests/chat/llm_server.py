@@ -3,8 +3,9 @@
 The request's `model` is `chat:<key>`. The assistant's model calls (phrasing a document answer
 or a chit-chat reply) take the next item of `script.answers`; with nothing scripted the server
 answers HTTP 500. An item may wait before answering (`wait`, seconds before the first byte),
-stream slowly (`delay` per 3-character piece), stop the HTTP body mid-way (`cut_after` pieces)
-or fail with an HTTP status (`status`).
+stream slowly (`delay` per 3-character piece), stop the HTTP body mid-way (`cut_after` pieces),
+tear the connection down mid-body like a killed server (`crash_after` pieces), fall silent
+for good (`hang_after` pieces) or fail with an HTTP status (`status`).
 
 Requests with a `response_format` (JSON: only the LLM planner, `DARI_CHAT_ROUTER_LLM_FALLBACK`)
 take the next item of `script.intents` (`intent(...)` builds one). The router makes no model
@@ -30,6 +31,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.llm.scripted_server import serve_app
+
+
+class ModelCrashed(Exception):
+    """Raised inside a streamed body: uvicorn drops the connection without ending the body."""
 
 
 @dataclass
@@ -82,6 +87,10 @@ async def _events(item: dict[str, Any], script: Script) -> AsyncIterator[str]:
         for index, piece in enumerate(pieces):
             if item.get("cut_after") is not None and index >= item["cut_after"]:
                 return  # the body ends: no finish_reason, no [DONE]
+            if item.get("crash_after") is not None and index >= item["crash_after"]:
+                raise ModelCrashed  # the connection is torn down mid-body (a killed server)
+            if item.get("hang_after") is not None and index >= item["hang_after"]:
+                await asyncio.Event().wait()  # silent until the client gives up
             if item.get("delay"):
                 await asyncio.sleep(item["delay"])
             yield _chunk(piece)

@@ -59,6 +59,29 @@ class Cache(Protocol):
 
     async def list_range(self, key: str, start: int = 0, end: int = -1) -> list[bytes]: ...
 
+    async def push_publish(
+        self,
+        key: str,
+        channel: str,
+        value: bytes | str,
+        *,
+        max_len: int | None = None,
+        ttl: float | None = None,
+    ) -> None:
+        """`list_push(key, value)` then `publish(channel, value)`, in one round trip.
+
+        A subscriber that reads the list after subscribing misses nothing: the value is in
+        the list before it is published. `ttl=None` keeps the list's expiry as it is."""
+        ...
+
+    async def window_add(self, key: str, now: float, window_s: float, limit: int) -> int:
+        """Count one event at `now` (seconds) in a sliding window of `window_s` seconds.
+
+        Returns how many events the window held *before* this one; when that is `limit` or
+        more the event is refused and not counted (a client that keeps trying is let in as
+        soon as the oldest counted event leaves the window)."""
+        ...
+
     async def publish(self, channel: str, message: bytes | str) -> int:
         """Send to the channel's subscribers; returns 0 when nobody listens, else a positive
         count (subscriptions in-process; subscribing processes for Redis, which shares one

@@ -197,6 +197,36 @@ class MemoryCache:
         stop = None if end == -1 else end + 1
         return list(entry.value[start:stop])
 
+    async def push_publish(
+        self,
+        key: str,
+        channel: str,
+        value: bytes | str,
+        *,
+        max_len: int | None = None,
+        ttl: float | None = None,
+    ) -> None:
+        await self.list_push(key, value, max_len=max_len, ttl=ttl)
+        await self.publish(channel, value)
+
+    async def window_add(self, key: str, now: float, window_s: float, limit: int) -> int:
+        self._wrote()
+        entry = self._live(key)
+        if entry is None or not isinstance(entry.value, list):
+            entry = self._store(key, _Entry([], None))
+        assert isinstance(entry.value, list)
+        times = entry.value  # event times, oldest first (as text)
+        start = now - window_s
+        while times and float(times[0]) <= start:
+            del times[0]
+        count = len(times)
+        if count < limit:
+            times.append(repr(now).encode())
+        # The key lives as long as its newest event counts.
+        entry.expires = self._expiry(window_s)
+        self._schedule(key, entry)
+        return count
+
     async def publish(self, channel: str, message: bytes | str) -> int:
         subscribers = list(self._subscribers.get(channel, ()))
         for subscription in subscribers:

@@ -26,6 +26,21 @@ log = logging.getLogger(__name__)
 CONFIRM_TIMEOUT_S = 5.0
 
 
+# Sliding window (`window_add`), atomic: drop the events that left the window, count the rest,
+# add this one (member: its time plus a random tail, so equal times stay distinct) if under the
+# limit. The key expires when its newest event leaves the window.
+WINDOW_ADD = """
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[1] .. ':' .. math.random(1, 1000000000))
+end
+redis.call('PEXPIRE', KEYS[1], math.ceil(window * 1000))
+return count
+"""
+
+
 def _ms(ttl: float) -> int:
     return max(1, int(ttl * 1000))
 
@@ -186,6 +201,7 @@ class RedisCache:
         self._client = aioredis.Redis.from_pool(self.pool)
         self.prefix = prefix
         self._hub = PubSubHub(self._client, prefix)
+        self._window_add = self._client.register_script(WINDOW_ADD)  # EVALSHA, loaded once
 
     def _k(self, key: str) -> str:
         return self.prefix + key
@@ -232,6 +248,30 @@ class RedisCache:
 
     async def list_range(self, key: str, start: int = 0, end: int = -1) -> list[bytes]:
         return list(await self._client.lrange(self._k(key), start, end))  # type: ignore[misc]
+
+    async def push_publish(
+        self,
+        key: str,
+        channel: str,
+        value: bytes | str,
+        *,
+        max_len: int | None = None,
+        ttl: float | None = None,
+    ) -> None:
+        # One round trip, no MULTI: commands of one pipeline run in order on one connection,
+        # so the value is in the list before any subscriber receives it.
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.rpush(self._k(key), value)
+            if max_len is not None:
+                pipe.ltrim(self._k(key), -max_len, -1)
+            if ttl is not None:
+                pipe.pexpire(self._k(key), _ms(ttl))
+            pipe.publish(self._k(channel), value)
+            await pipe.execute()
+
+    async def window_add(self, key: str, now: float, window_s: float, limit: int) -> int:
+        result = await self._window_add(keys=[self._k(key)], args=[repr(now), window_s, limit])
+        return int(result)
 
     async def publish(self, channel: str, message: bytes | str) -> int:
         return int(await self._client.publish(self._k(channel), message))

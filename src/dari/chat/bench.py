@@ -157,11 +157,12 @@ def summarize(path: Path, details: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def register(bench_app: typer.Typer) -> None:
-    from dari.chat import bench_concurrency
+    from dari.chat import bench_concurrency, bench_load
     from dari.chat.router import bench as router_bench
 
     router_bench.register(bench_app)
     bench_concurrency.register(bench_app)
+    bench_load.register(bench_app)  # chat-load and chat-soak
 
     @bench_app.command("assistant")
     def assistant(

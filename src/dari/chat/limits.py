@@ -1,4 +1,5 @@
-"""Per-user limits shared by every replica through the cache: concurrent streams, messages/min.
+"""Per-user limits shared by every replica through the cache: concurrent streams, messages in
+the last minute (sliding window).
 
 Counters live in `runtime.cache` (Redis when configured), so two chat processes count the same
 user together. The stream counter expires after `max_stream_s` should a process die mid-answer.
@@ -11,6 +12,8 @@ import time
 from dari.cache import Cache
 from dari.chat.errors import ChatError
 from dari.config.chat import ChatSettings
+
+WINDOW_S = 60.0
 
 
 def _streams_key(user_id: str) -> str:
@@ -40,12 +43,13 @@ async def running_streams(cache: Cache, user_id: str) -> int:
 
 
 async def count_message(cache: Cache, settings: ChatSettings, user_id: str) -> None:
-    """Count a message in the current minute's window, or raise `rate_limited`."""
-    window = int(time.time() // 60)
-    count = await cache.incr(f"chat:rate:{user_id}:{window}", 1, ttl=90)
-    if count > settings.messages_per_minute:
+    """Count a message in the user's last 60 seconds (a sliding window), or raise
+    `rate_limited`. A window per clock minute let twice the limit through around the turn of
+    a minute (the end of one, the start of the next); a refused message is not counted."""
+    limit = settings.messages_per_minute
+    before = await cache.window_add(f"chat:rate:{user_id}", time.time(), WINDOW_S, limit)
+    if before >= limit:
         raise ChatError(
             "rate_limited",
-            f"메시지를 너무 자주 보냈습니다 (분당 {settings.messages_per_minute}개). "
-            "잠시 후 다시 시도해 주세요.",
+            f"메시지를 너무 자주 보냈습니다 (1분에 {limit}개까지). 잠시 후 다시 시도해 주세요.",
         )

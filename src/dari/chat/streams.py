@@ -27,6 +27,7 @@ from dari.llm.base import LLMError
 log = logging.getLogger(__name__)
 Sink = Callable[[dict[str, Any]], Awaitable[None]]
 TERMINAL = ("done", "error")
+MAX_EVENTS = 20000  # kept per answer for resume (newest)
 ANSWERS = Counter("dari_chat_answers_total", "Answers by outcome", ["outcome"])
 ANSWER_SECONDS = Histogram(
     "dari_chat_answer_seconds", "Question to last event", buckets=(1, 2, 5, 10, 20, 40, 80, 160)
@@ -73,16 +74,31 @@ class AnswerStream:
         self.sink = sink
         self.seq = 0
 
-    async def emit(self, event: dict[str, Any]) -> None:
-        await self.deliver(await self.record(event))
-
-    async def record(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Number the event and keep it for resume."""
+    def _number(self, event: dict[str, Any]) -> tuple[dict[str, Any], str]:
         self.seq += 1
         event = {**event, "message_id": self.message_id, "seq": self.seq}
-        data = json.dumps(event, ensure_ascii=False, default=str)
+        return event, json.dumps(event, ensure_ascii=False, default=str)
+
+    async def emit(self, event: dict[str, Any]) -> None:
+        """Number the event, keep it for resume and broadcast it (one cache round trip), then
+        hand it to the local connection.
+
+        The list's expiry is set by the first event (long enough for the longest answer plus
+        the resume time) and again by the last one (`record`: the resume time from the end),
+        not by every event."""
+        event, data = self._number(event)
+        settings = self.runtime.settings.chat
+        ttl = settings.max_stream_s + settings.resume_ttl_s if self.seq == 1 else None
+        await self.runtime.cache.push_publish(
+            _events(self.message_id), _live(self.message_id), data, max_len=MAX_EVENTS, ttl=ttl
+        )
+        await self._hand_over(event)
+
+    async def record(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Number the event and keep it for resume (not broadcast: see `deliver`)."""
+        event, data = self._number(event)
         cache, ttl = self.runtime.cache, self.runtime.settings.chat.resume_ttl_s
-        await cache.list_push(_events(self.message_id), data, max_len=20000, ttl=ttl)
+        await cache.list_push(_events(self.message_id), data, max_len=MAX_EVENTS, ttl=ttl)
         return event
 
     async def deliver(self, event: dict[str, Any], *, strict: bool = True) -> None:
@@ -97,6 +113,9 @@ class AnswerStream:
             if strict:
                 raise
             log.warning("could not broadcast the last event of %s", self.message_id)
+        await self._hand_over(event)
+
+    async def _hand_over(self, event: dict[str, Any]) -> None:
         if self.sink is not None:
             try:
                 await self.sink(event)
@@ -233,13 +252,28 @@ async def _finish(cache: Cache, message_id: str, user_id: str) -> None:
 async def _save(
     runtime: Runtime, turn: pipeline.Turn, state: pipeline.TurnState, *, cancelled: bool
 ) -> None:
-    """One transaction for the whole turn: the question and its answer, or nothing."""
-    try:
+    """One transaction for the whole turn: the question and its answer, or nothing.
+
+    A deadlock or lock timeout runs the transaction again (`retry_transient`: it starts from
+    scratch and does nothing outside the database); an unreachable database ends the answer
+    with `unavailable`, naming it."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from dari.db.retry import retry_transient
+
+    async def unit() -> None:
         async with runtime.sessionmaker() as session, session.begin():
             await service.save_turn(session, turn, state, cancelled=cancelled)
+
+    try:
+        await retry_transient(unit)
     except ChatError:
         raise
     except Exception as exc:
+        missing = dependency_failure(exc)
+        if missing is not None and isinstance(exc, OperationalError | InterfaceError | OSError):
+            log.warning("saving answer %s failed: %s", turn.message_id, exc)
+            raise missing from exc
         log.exception("saving answer %s failed", turn.message_id)
         raise ChatError("internal_error", "답변을 저장하지 못했습니다.") from exc
 

@@ -1,4 +1,7 @@
-"""Redis job queue through arq: durable, shared by worker replicas, retried after a crash."""
+"""Redis job queue through arq: durable, shared by worker replicas, retried after a crash.
+
+Its connections are bounded like the cache's (DARI_REDIS_MAX_CONNECTIONS, a pool of its own).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from arq import Retry, create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq import Retry
+from arq.connections import ArqRedis
 from arq.jobs import JobStatus
 from arq.worker import Worker, func
+from redis.asyncio import BlockingConnectionPool
 
 from dari.config import Settings
 from dari.jobs.registry import get_job, load_jobs
@@ -49,11 +53,25 @@ class ArqJobQueue:
         self._task: asyncio.Task[None] | None = None
 
     async def _redis(self) -> ArqRedis:
+        """The queue's Redis client: at most DARI_REDIS_MAX_CONNECTIONS connections (arq's own
+        `create_pool` has no bound); at the limit a command waits DARI_REDIS_POOL_TIMEOUT_S
+        for a free one, like the cache's."""
         if self._pool is None:
-            self._pool = await create_pool(
-                RedisSettings.from_dsn(self._settings.redis.url),
-                default_queue_name=self.queue_name,
+            cfg = self._settings.redis
+            pool = BlockingConnectionPool.from_url(
+                cfg.url,
+                max_connections=cfg.max_connections,
+                timeout=cfg.pool_timeout_s,
+                socket_connect_timeout=3,
+                client_name=self.queue_name,  # `CLIENT LIST` tells them from the cache's
             )
+            redis = ArqRedis(pool, default_queue_name=self.queue_name)
+            try:
+                await redis.ping()
+            except BaseException:
+                await redis.aclose()
+                raise
+            self._pool = redis
         return self._pool
 
     async def enqueue(
