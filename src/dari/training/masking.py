@@ -9,7 +9,9 @@ Rules, applied in this order to every question, answer and argument value of an 
 3. names of people Dari knows: the ERP's employees (its master data) and Dari's users (their
    display names), longest first, wherever they occur → `○○○`;
 4. names Kiwi tags as a proper noun (NNP) of 2–4 Hangul syllables starting with a common Korean
-   family name and followed by a title or honorific (님, 씨, 대리, 과장, 팀장 …) → `○○○`.
+   family name and followed by a title or honorific (님, 씨, 대리, 과장, 팀장 …) → `○○○`;
+   and, since Kiwi's tags depend on the sentence, any word of exactly 3 Hangul syllables
+   starting with a family name and followed by such a title (`박서연 과장님`) → `○○○`.
 
 Company, item and department names are not personal data and stay (the router learns from
 them as placeholders). What was masked is counted per rule in the dataset's manifest.
@@ -65,6 +67,9 @@ TITLES = frozenset(
     ]
 )
 _HANGUL_NAME = re.compile(r"^[가-힣]{2,4}$")
+_TITLED = re.compile(
+    r"(?<![가-힣])([가-힣]{3})\s?(?=(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r"))"
+)
 
 
 @dataclass
@@ -104,6 +109,10 @@ class Masker:
                 continue
             if following.form in TITLES or text[following.start :].startswith(tuple(TITLES)):
                 spans.append((token.start, token.start + token.len))
+        for match in _TITLED.finditer(text):
+            if match.group(1)[0] in SURNAMES:
+                spans.append(match.span(1))
+        spans = sorted(set(spans))
         for start, end in reversed(spans):
             text = text[:start] + NAME_MASK + text[end:]
         self.counts["tagged_name"] += len(spans)
