@@ -38,6 +38,7 @@ DOMAIN_ROLES: dict[str, Role] = {
     "llm": "api",
     "erp": "api",
     "chat": "chat",
+    "training": "api",
     "web": "api",
 }
 
