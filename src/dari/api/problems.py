@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dari.cache.base import CacheUnavailable
+from dari.core.errors import DariError
 from dari.observability.context import request_id_var
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,13 @@ _TITLES = {
 }
 
 
-class Problem(Exception):
-    """Raise anywhere in a request to answer with a problem document.
+class Problem(DariError):
+    """An HTTP-level answer raised by an endpoint (a form it cannot read, a missing header).
 
-    `code` is a stable machine-readable slug (`not_found`, `invalid_credentials`, …);
-    `detail` is a human sentence safe to show the user; `extra` adds members.
+    Domain logic raises its own `DariError` subclass instead (codes and Korean messages from
+    `dari.core.errors.CATALOGUE`); both reach the client through the same handler. `code` is a
+    stable slug from the catalogue; `detail` is a sentence safe to show the user; `extra` adds
+    members.
     """
 
     def __init__(
@@ -52,10 +55,10 @@ class Problem(Exception):
         headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> None:
-        super().__init__(detail or code)
+        Exception.__init__(self, detail or code)
         self.status = status
         self.code = code
-        self.detail = detail
+        self.message = self.detail = detail
         self.title = title or _TITLES.get(status, "Error")
         self.headers = headers or {}
         self.extra = extra
@@ -98,6 +101,14 @@ def problem_response(
     )
 
 
+def error_response(exc: DariError) -> JSONResponse:
+    """The problem document of a domain error (or a `Problem`)."""
+    title = exc.title if isinstance(exc, Problem) else None
+    return problem_response(
+        exc.status, exc.code, exc.message, headers=exc.headers, title=title, **exc.extra
+    )
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     # The offending input is not echoed back: it may be huge or secret (a password field).
     return [
@@ -111,11 +122,9 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(_request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(
-            exc.status, exc.code, exc.detail, headers=exc.headers, title=exc.title, **exc.extra
-        )
+    @app.exception_handler(DariError)
+    async def _problem(_request: Request, exc: DariError) -> JSONResponse:
+        return error_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

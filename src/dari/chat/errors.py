@@ -1,38 +1,25 @@
-"""The one error type of the chat domain: a protocol error code and a message for the user."""
+"""The one error type of the chat domain: a protocol error code and a message for the user.
+
+The codes are the WebSocket protocol's (`dari.chat.protocol.ErrorCode`), each listed with its
+HTTP status and default Korean message in `dari.core.errors.CATALOGUE`.
+"""
 
 from __future__ import annotations
 
-HTTP_STATUS = {
-    "unauthorized": 401,
-    "token_expired": 401,
-    "bad_frame": 400,
-    "unknown_frame": 400,
-    "empty_message": 422,
-    "message_too_long": 413,
-    "busy": 409,
-    "not_found": 404,
-    "nothing_to_cancel": 409,
-    "rate_limited": 429,
-    "llm_unavailable": 503,
-    "llm_timeout": 504,
-    "llm_bad_output": 502,
-    "erp_unavailable": 503,
-    "unavailable": 503,
-    "internal_error": 500,
-}
+from typing import Any
+
+from dari.chat.protocol import ERROR_CODES
+from dari.core.errors import DariError, status_of
+
+# The HTTP status of every chat error code (problem+json), from the one catalogue.
+HTTP_STATUS = {code: status_of(code) for code in ERROR_CODES}
 
 
-class ChatError(Exception):
+class ChatError(DariError):
     """Sent as an `error` event on the WebSocket, or as problem+json over HTTP."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    @property
-    def http_status(self) -> int:
-        return HTTP_STATUS.get(self.code, 500)
+    def __init__(self, code: str, message: str | None = None, **extra: Any) -> None:
+        super().__init__(code, message, **extra)
 
 
 def dependency_failure(exc: BaseException) -> ChatError | None:

@@ -8,28 +8,10 @@ Schemas (`python -m dari.chat.protocol` prints them).
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-ERROR_CODES = (
-    "unauthorized",
-    "token_expired",
-    "bad_frame",
-    "unknown_frame",
-    "empty_message",
-    "message_too_long",
-    "busy",
-    "not_found",
-    "nothing_to_cancel",
-    "rate_limited",
-    "llm_unavailable",
-    "llm_timeout",
-    "llm_bad_output",
-    "erp_unavailable",
-    "unavailable",
-    "internal_error",
-)
 ErrorCode = Literal[
     "unauthorized",
     "token_expired",
@@ -48,6 +30,7 @@ ErrorCode = Literal[
     "unavailable",
     "internal_error",
 ]
+ERROR_CODES: tuple[str, ...] = get_args(ErrorCode)
 Intent = Literal["doc_qa", "erp", "mixed", "chitchat", "out_of_scope"]
 
 

@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dari.cache import Cache, create_cache
 from dari.config import Settings
+from dari.core.slots import Slot
 from dari.db.engine import create_engine, create_sessionmaker
 from dari.jobs import JobQueue, create_queue
 
+__all__ = ["ReadinessCheck", "Runtime", "Slot", "build_runtime"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -24,8 +26,10 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 class Runtime:
     """Built once per process (or per test) and shared by HTTP handlers, the chat server and jobs.
 
-    Domains keep their own singletons (the LLM client, the retriever, the ERP toolset) in
-    `services` via `service()`, and add readiness checks to `readiness` at startup.
+    Domains keep their own singletons (the LLM client, the retriever, the ERP toolset) in typed
+    `Slot`s (`get`, `peek`, `put`, `take`) and add readiness checks to `readiness` at startup.
+    `services` is the table behind the slots; `service(name, factory)` is the untyped form
+    kept for code not yet moved to slots.
     """
 
     settings: Settings
@@ -37,11 +41,27 @@ class Runtime:
     services: dict[str, Any] = field(default_factory=dict)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
+    def get(self, slot: Slot[T], factory: Callable[[], T]) -> T:
+        """The singleton in `slot`, created by `factory` on first use."""
+        if slot.name not in self.services:
+            self.services[slot.name] = factory()
+        return self.services[slot.name]  # type: ignore[no-any-return]
+
+    def peek(self, slot: Slot[T]) -> T | None:
+        """The singleton in `slot` if one was made, else None (nothing is created)."""
+        return self.services.get(slot.name)
+
+    def put(self, slot: Slot[T], value: T) -> None:
+        self.services[slot.name] = value
+
+    def take(self, slot: Slot[T]) -> T | None:
+        """Remove and return the singleton in `slot` (None if there was none)."""
+        return self.services.pop(slot.name, None)
+
     def service(self, name: str, factory: Callable[[], T]) -> T:
-        """The domain singleton `name`, created by `factory` on first use."""
-        if name not in self.services:
-            self.services[name] = factory()
-        return self.services[name]  # type: ignore[no-any-return]
+        """The domain singleton `name`, created by `factory` on first use (untyped; prefer
+        `get` with a `Slot`)."""
+        return self.get(Slot[T](name), factory)
 
     async def close(self) -> None:
         for closer in reversed(self.closers):

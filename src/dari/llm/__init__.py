@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from dari.config import Settings
 from dari.config.llm import LLMSettings
+from dari.core.slots import Slot
 from dari.llm.base import (
     ChatMessage,
     LLMBadOutput,
@@ -27,6 +28,7 @@ from dari.llm.base import (
 
 if TYPE_CHECKING:
     from dari.core.runtime import Runtime
+    from dari.llm.embedded import EmbeddedServer
     from dari.llm.openai_compat import OpenAICompatClient
 
 __all__ = [
@@ -45,8 +47,13 @@ __all__ = [
     "llm_session",
 ]
 
-EMBEDDED_SERVICE = "llm.embedded"
-UNAVAILABLE_REASON = "llm.unavailable_reason"
+# The runtime's LLM singletons: the embedded server (started by `lifecycle`), why it is not
+# running when it failed to start, and the client.
+EMBEDDED: Slot[EmbeddedServer] = Slot("llm.embedded")
+UNAVAILABLE: Slot[str] = Slot("llm.unavailable_reason")
+CLIENT: Slot[LLMClient] = Slot("llm")
+EMBEDDED_SERVICE = EMBEDDED.name
+UNAVAILABLE_REASON = UNAVAILABLE.name
 NOT_CONFIGURED = (
     "No LLM server is configured: set DARI_LLM_BASE_URL (vLLM, Ollama, llama.cpp) or let "
     "Dari start its embedded server (DARI_LLM_EMBEDDED=auto|on, `pip install -e '.[llm]'`)."
@@ -66,7 +73,7 @@ def _server_url(runtime: Runtime) -> tuple[str, bool, str] | None:
     cfg = runtime.settings.llm
     if cfg.base_url:
         return cfg.base_url, False, cfg.model
-    server = runtime.services.get(EMBEDDED_SERVICE)
+    server = runtime.peek(EMBEDDED)
     if server is not None:
         return server.base_url, True, server.alias
     return None
@@ -76,19 +83,19 @@ def get_llm(runtime: Runtime) -> LLMClient:
     """The process's LLM client; when no server is configured, every call raises
     `LLMUnavailable` explaining how to configure one."""
     target = _server_url(runtime)
-    if target is None and "llm" not in runtime.services:
+    if target is None and runtime.peek(CLIENT) is None:
         from dari.llm.unconfigured import UnconfiguredClient
 
-        return UnconfiguredClient(runtime.services.get(UNAVAILABLE_REASON, NOT_CONFIGURED))
+        return UnconfiguredClient(runtime.peek(UNAVAILABLE) or NOT_CONFIGURED)
 
-    def factory() -> OpenAICompatClient:
+    def factory() -> LLMClient:
         assert target is not None
         url, embedded, model = target
         client = create_client(runtime.settings.llm, url, embedded=embedded, model=model)
         runtime.closers.append(client.aclose)
         return client
 
-    return runtime.service("llm", factory)
+    return runtime.get(CLIENT, factory)
 
 
 @asynccontextmanager

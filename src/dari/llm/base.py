@@ -11,24 +11,20 @@ from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+from dari.core.errors import DariError
+
 ErrorCode = Literal["llm_unavailable", "llm_timeout", "llm_bad_output"]
 M = TypeVar("M", bound=BaseModel)
 
 
-class LLMError(Exception):
-    """A call to the LLM failed. `code` is stable; `message` is safe to show to a user."""
+class LLMError(DariError):
+    """A call to the LLM failed. `code` is stable; `message` is safe to show to a user; the
+    HTTP status (`http_status`) comes from the catalogue in `dari.core.errors`."""
 
-    code: ErrorCode = "llm_unavailable"
+    code: ErrorCode
 
     def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    @property
-    def http_status(self) -> int:
-        """The HTTP status an endpoint answers with (problem+json)."""
-        return {"llm_unavailable": 503, "llm_timeout": 504, "llm_bad_output": 502}[self.code]
+        super().__init__(code, message)
 
 
 class LLMUnavailable(LLMError):

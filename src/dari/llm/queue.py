@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 
 from prometheus_client import Gauge
 
-from dari.core.runtime import Runtime
+from dari.core.runtime import Runtime, Slot
 
 WAITING = Gauge("dari_llm_queue_waiting", "Requests waiting for a model slot")
 OnPlace = Callable[[int], Awaitable[None]]
@@ -84,6 +84,9 @@ class LLMQueue:
         self.busy -= 1
 
 
+QUEUE: Slot[LLMQueue] = Slot("llm.queue")
+
+
 def get_queue(runtime: Runtime) -> LLMQueue:
     """The process's queue in front of the configured model."""
 
@@ -94,4 +97,4 @@ def get_queue(runtime: Runtime) -> LLMQueue:
             slots = None if settings.base_url else 1
         return LLMQueue(slots)
 
-    return runtime.service("llm.queue", build)
+    return runtime.get(QUEUE, build)
