@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from dari.api.deps import RuntimeDep, SessionDep
-from dari.api.problems import Problem
 from dari.auth.deps import require
 from dari.chat import admin, limits, service, streams, ws
 from dari.chat import repository as repo
@@ -28,8 +27,6 @@ from dari.chat.schemas import (
     RenameRequest,
     Usage,
 )
-from dari.core.access import can_read
-from dari.core.modules import module_exists
 from dari.core.principal import Principal
 
 ChatUser = Annotated[Principal, Depends(require("chat:use"))]
@@ -37,10 +34,6 @@ ChatAdmin = Annotated[Principal, Depends(require("admin:system"))]
 
 router = APIRouter(tags=["chat"])
 router.include_router(ws.router)
-
-
-def problem(error: ChatError) -> Problem:
-    return Problem(error.http_status, error.code, error.message)
 
 
 def _shown(verification: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -53,28 +46,23 @@ def _shown(verification: dict[str, Any] | None) -> dict[str, Any] | None:
 @router.post("/api/chat", response_model=ChatResponse)
 async def ask(body: ChatRequest, runtime: RuntimeDep, user: ChatUser) -> ChatResponse:
     """Answer one question with the same pipeline as the WebSocket, in one response."""
+    async with runtime.sessionmaker() as session:
+        turn = await service.prepare_turn(
+            session,
+            runtime.settings.chat,
+            user,
+            text=body.text,
+            conversation_id=body.conversation_id,
+        )
+    await limits.acquire_stream(runtime.cache, runtime.settings.chat, user.user_id)
     try:
-        async with runtime.sessionmaker() as session:
-            turn = await service.prepare_turn(
-                session,
-                runtime.settings.chat,
-                user,
-                text=body.text,
-                conversation_id=body.conversation_id,
-            )
-        await limits.acquire_stream(runtime.cache, runtime.settings.chat, user.user_id)
-        try:
-            await limits.count_message(runtime.cache, runtime.settings.chat, user.user_id)
-        except ChatError:
-            await limits.release_stream(runtime.cache, user.user_id)
-            raise
-    except ChatError as exc:
-        raise problem(exc) from None
+        await limits.count_message(runtime.cache, runtime.settings.chat, user.user_id)
+    except ChatError:
+        await limits.release_stream(runtime.cache, user.user_id)
+        raise
     final = await streams.run_answer(runtime, turn, None)
     if final["type"] == "error":
-        raise Problem(
-            ChatError(final["code"], final["message"]).http_status, final["code"], final["message"]
-        )
+        raise ChatError(final["code"], final["message"])
     state = final["state"]
     return ChatResponse(
         conversation_id=turn.conversation_id,
@@ -125,7 +113,7 @@ async def get_conversation(
 ) -> ConversationDetail:
     conversation = await repo.get_conversation(session, conversation_id, user.user_id)
     if conversation is None:
-        raise problem(service.not_found())
+        raise service.not_found()
     messages = await repo.messages(session, conversation.id)
     feedback = await repo.feedback_for(session, [m.id for m in messages])
     items = []
@@ -156,10 +144,7 @@ async def get_conversation(
 async def rename_conversation(
     conversation_id: str, body: RenameRequest, session: SessionDep, user: ChatUser
 ) -> ConversationSummary:
-    try:
-        conversation = await service.rename(session, user, conversation_id, body.title.strip())
-    except ChatError as exc:
-        raise problem(exc) from None
+    conversation = await service.rename(session, user, conversation_id, body.title.strip())
     return _summary(conversation)
 
 
@@ -167,10 +152,7 @@ async def rename_conversation(
 async def delete_conversation(
     conversation_id: str, session: SessionDep, user: ChatUser
 ) -> Response:
-    try:
-        await service.delete(session, user, conversation_id)
-    except ChatError as exc:
-        raise problem(exc) from None
+    await service.delete(session, user, conversation_id)
     return Response(status_code=204)
 
 
@@ -179,10 +161,7 @@ async def feedback(
     message_id: str, body: FeedbackRequest, session: SessionDep, user: ChatUser
 ) -> FeedbackOut:
     """Store 👍/👎 (with a reason and comment) on one of the user's answers."""
-    try:
-        vote = await service.give_feedback(session, user, message_id, body.model_dump())
-    except ChatError as exc:
-        raise problem(exc) from None
+    vote = await service.give_feedback(session, user, message_id, body.model_dump())
     return FeedbackOut(rating=vote.rating, reason=vote.reason, comment=vote.comment)  # type: ignore[arg-type]
 
 
@@ -195,36 +174,10 @@ async def get_chunk(
     Chunks of ingested documents come from the documents domain; chunks indexed directly
     into search (no document row) from the search store. Both check the access tokens.
     """
-    chunk_id = chunk_id[:255]
-    if module_exists("dari.documents.service"):
-        from dari.documents.service import get_chunk as document_chunk
-
-        view = await document_chunk(session, chunk_id, user)
-        if view is not None:
-            return ChunkOut(
-                chunk_id=view.chunk_id,
-                document_id=view.document_id,
-                title=view.document_title,
-                heading_path=view.heading_path,
-                location=view.location,
-                text=view.text,
-            )
-    from dari.search.service import get_search_service
-
-    search = get_search_service(runtime)
-    await search.start()
-    found = await search.keyword.get([chunk_id])
-    if not found or not can_read(found[0].access_tokens, user.access_tokens()):
-        raise Problem(404, "not_found", "출처를 찾을 수 없습니다.")
-    chunk = found[0]
-    return ChunkOut(
-        chunk_id=chunk.chunk_id,
-        document_id=chunk.document_id,
-        title=chunk.title,
-        heading_path=chunk.heading_path,
-        location=chunk.location,
-        text=chunk.text,
-    )
+    view = await service.cited_chunk(runtime, session, user, chunk_id[:255])
+    if view is None:
+        raise ChatError("not_found", "출처를 찾을 수 없습니다.")
+    return view
 
 
 @router.get("/api/admin/conversations", response_model=RatedList)

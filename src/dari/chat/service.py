@@ -9,15 +9,20 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dari.chat import repository as repo
+from dari.chat.assistant.marks import CITATION
 from dari.chat.errors import ChatError
 from dari.chat.models import Conversation, Feedback, Message
 from dari.chat.pipeline import Turn, TurnState
+from dari.chat.schemas import ChunkOut
 from dari.config.chat import ChatSettings
+from dari.core.access import can_read
+from dari.core.modules import module_exists
 from dari.core.principal import Principal
+from dari.core.runtime import Runtime
 from dari.db.base import new_id, utcnow
 from dari.llm.base import ChatMessage
 
-_CITATION = re.compile(r"\s?\[\d{1,3}(?:\s*,\s*\d{1,3})*\]")
+_CITATION = re.compile(rf"\s?{CITATION.pattern}")
 TITLE_CHARS = 60
 
 
@@ -179,3 +184,29 @@ async def give_feedback(
     feedback.updated_at = utcnow()
     await session.flush()
     return feedback
+
+
+async def cited_chunk(
+    runtime: Runtime, session: AsyncSession, principal: Principal, chunk_id: str
+) -> ChunkOut | None:
+    """The text behind a citation chip, or None when absent or not readable by `principal`.
+
+    Chunks of ingested documents come from the documents domain; chunks indexed directly
+    into search (no document row) from the search store. Both check the access tokens.
+    """
+    if module_exists("dari.documents.service"):
+        from dari.documents.service import get_chunk as document_chunk
+
+        view = await document_chunk(session, chunk_id, principal)
+        if view is not None:
+            return ChunkOut(
+                **view.model_dump(exclude={"document_title"}), title=view.document_title
+            )
+    from dari.search.service import get_search_service
+
+    search = get_search_service(runtime)
+    await search.start()
+    found = await search.keyword.get([chunk_id])
+    if not found or not can_read(found[0].access_tokens, principal.access_tokens()):
+        return None
+    return ChunkOut.model_validate(found[0], from_attributes=True)

@@ -1,4 +1,6 @@
-"""Prompt templates, kept as files under `dari/llm/prompts/` (Korean system prompts).
+"""Prompt templates kept as files under `<package>/prompts/` (Korean system prompts): the one
+loader, used for the gateway's own prompts (`dari/llm/prompts/`) and the assistant's
+(`dari/chat/prompts/`, via `dari.chat.assistant.prompts`).
 
 Templates use `$name` placeholders (`string.Template`), so JSON braces need no escaping.
 """
@@ -10,12 +12,22 @@ from importlib import resources
 from string import Template
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
+def read(package: str, filename: str) -> str:
+    """The text of `<package>/prompts/<filename>`."""
+    return (resources.files(package) / "prompts" / filename).read_text(encoding="utf-8")
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """`text` with every `$placeholder` filled (a missing value is an error)."""
+    return Template(text).substitute(values).strip()
+
+
 def load(name: str) -> str:
-    """The text of `prompts/<name>.md`."""
-    return (resources.files("dari.llm") / "prompts" / f"{name}.md").read_text(encoding="utf-8")
+    """The text of `dari/llm/prompts/<name>.md`."""
+    return read("dari.llm", f"{name}.md")
 
 
 def render(name: str, **values: str) -> str:
-    """The template `name` with every `$placeholder` filled (a missing value is an error)."""
-    return Template(load(name)).substitute(values).strip()
+    """The template `dari/llm/prompts/<name>.md` with every `$placeholder` filled."""
+    return fill(load(name), values)

@@ -9,20 +9,37 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import jsonschema
 from pydantic import BaseModel, ValidationError
 
+from dari.config.llm import LLMSettings
 from dari.llm import prompts
-from dari.llm.base import ChatMessage, LLMBadOutput, ToolCall, ToolCallResult
-
-if TYPE_CHECKING:
-    from dari.llm.openai_compat import OpenAICompatClient
+from dari.llm.base import ChatMessage, LLMBadOutput, LLMResult, ToolCall, ToolCallResult
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$")
+
+
+class StructuredClient(Protocol):
+    """What structured output needs of a chat client (`OpenAICompatClient` is one); a Protocol,
+    so this module does not import the client that imports it."""
+
+    settings: LLMSettings
+    native_tools: bool
+
+    @property
+    def json_flavour(self) -> str: ...
+
+    async def chat(self, messages: Sequence[ChatMessage], **kw: Any) -> LLMResult: ...
+
+    async def payload(
+        self, messages: Sequence[ChatMessage], *, stream: bool = True, **extra: Any
+    ) -> dict[str, Any]: ...
+
+    async def post(self, body: dict[str, Any]) -> dict[str, Any]: ...
 
 
 def response_format(flavour: str, name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +65,7 @@ def _strip(text: str) -> str:
 
 
 async def structured(
-    client: OpenAICompatClient,
+    client: StructuredClient,
     messages: Sequence[ChatMessage],
     name: str,
     schema: dict[str, Any],
@@ -88,7 +105,7 @@ def _short(exc: BaseException) -> str:
 
 
 async def generate_json(
-    client: OpenAICompatClient, messages: Sequence[ChatMessage], schema: type[M], **kw: Any
+    client: StructuredClient, messages: Sequence[ChatMessage], schema: type[M], **kw: Any
 ) -> M:
     return await structured(
         client, messages, schema.__name__, schema.model_json_schema(),
@@ -140,7 +157,7 @@ def tool_choice_schema(functions: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 async def call_tools(
-    client: OpenAICompatClient,
+    client: StructuredClient,
     messages: Sequence[ChatMessage],
     tools: list[dict[str, Any]],
     **kw: Any,
@@ -176,7 +193,7 @@ async def call_tools(
 
 
 async def _native(
-    client: OpenAICompatClient,
+    client: StructuredClient,
     messages: Sequence[ChatMessage],
     tools: list[dict[str, Any]],
     functions: dict[str, dict[str, Any]],

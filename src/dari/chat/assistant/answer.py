@@ -3,21 +3,20 @@ that name no source are dropped. (Prompts and the checked model phrasing: `compo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from dari.chat.assistant.context import DocSource, ToolOutcome
+from dari.chat.assistant.marks import CITATION, mark_numbers
 
-_CITE = re.compile(r"\[(\d{1,3}(?:\s*[,，]\s*\d{1,3})*)\]")
+_CITE = CITATION
 
 
 def cited_numbers(text: str) -> list[int]:
     """The numbers cited as [n] or [n, m], in order of first appearance."""
     seen: list[int] = []
     for match in _CITE.finditer(text):
-        for part in re.split(r"[,，]", match.group(1)):
-            number = int(part.strip())
+        for number in mark_numbers(match.group(1)):
             if number not in seen:
                 seen.append(number)
     return seen

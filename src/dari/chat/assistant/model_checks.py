@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from difflib import SequenceMatcher
 
 from dari.chat.assistant import verify
+from dari.chat.assistant.marks import CITATION
 from dari.chat.assistant.verify_rules import Problem
 
 MEASURES = frozenset({"percent", "amount", "days"})  # asked values an answer must state
-MARKS = re.compile(r"\[\d{1,3}(?:\s*,\s*\d{1,3})*\]")
+MARKS = CITATION
 INSTRUCTION_LIKE = re.compile(
     r"(?i)\b(?:select|insert|update|delete|drop)\b\s+\S|erp_query|\b[a-z]+_[a-z_]+\(|"
     r"지시를?\s*(?:모두\s*)?무시|프롬프트|도구를?\s*호출|호출합니다|〈자료|<\s*/?자료"

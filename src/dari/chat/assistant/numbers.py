@@ -18,6 +18,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
+from dari.chat.assistant.marks import CITATION
+
 Kind = Literal["number", "percent", "date", "time", "year"]
 ONE = Decimal(1)
 DateFields = tuple[int | None, int | None, int | None]
@@ -40,7 +42,7 @@ class Quantity:
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 # A minus sign only where it cannot be a range or date dash ("10-20", "06-30").
 _SIGN = r"(?P<sign>(?<![\w)\].,])[-−–](?=\d)|[△▲▼]\s?|마이너스\s?)?"
-_MARK = re.compile(r"\[\d{1,3}(?:\s*[,，]\s*\d{1,3})*\]")
+_MARK = CITATION
 _LIST = re.compile(r"(?m)^[ \t>*•\-]*(?:\(\d{1,2}\)|\d{1,2}[.)])(?=\s)")
 _RANK = re.compile(r"\d+\s?(?:위|번째|순위)")
 _CODE = re.compile(

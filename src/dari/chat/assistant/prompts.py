@@ -1,23 +1,23 @@
-"""Prompt files of the assistant (Korean), under `dari/chat/prompts/`."""
+"""Prompt files of the assistant (Korean), under `dari/chat/prompts/` (read by the one prompt
+loader, `dari.llm.prompts`)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
-from string import Template
 from typing import Any
 
 import yaml
 
+from dari.llm.prompts import fill, read
 
-@lru_cache(maxsize=16)
+
 def load(name: str) -> str:
-    return (resources.files("dari.chat") / "prompts" / name).read_text(encoding="utf-8")
+    return read("dari.chat", name)
 
 
 def render(name: str, **values: str) -> str:
     """`prompts/<name>.md` with `$placeholders` filled."""
-    return Template(load(f"{name}.md")).substitute(values).strip()
+    return fill(load(f"{name}.md"), values)
 
 
 @lru_cache(maxsize=1)

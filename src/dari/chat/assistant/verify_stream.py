@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 
+from dari.chat.assistant.marks import CITATION
+
 _TERMINATORS = ".?!。？！…"
 _CLOSERS = "\"'”’)）」』"
 _ENDINGS = ("니다", "어요", "아요", "에요", "예요", "해요", "세요", "네요", "지요")
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "no", "co", "ltd", "inc", "mr", "ms", "dr", "fig", "p"}
-_MARK = re.compile(r"\[\d{1,3}(?:\s*[,，]\s*\d{1,3})*\]")
+_MARK = CITATION
 _PARTIAL_MARK = re.compile(r"\[[\d\s,，]*")
-_ONLY_MARKS = re.compile(r"(?:\s*\[\d{1,3}(?:\s*[,，]\s*\d{1,3})*\])+[\s.。]*")
+_ONLY_MARKS = re.compile(rf"(?:\s*{CITATION.pattern})+[\s.。]*")
 _DOTTED_DATE = re.compile(r"\d{4}\.\s?\d{1,2}\.\s?\d{1,2}$")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# The same mark syntax as `answer._CITE` (the marks the pipeline binds to sources).
-CITE = re.compile(r"\[(\d{1,3}(?:\s*[,，]\s*\d{1,3})*)\]")
+from dari.chat.assistant.marks import CITATION
+
+CITE = CITATION  # the marks the pipeline binds to sources
 _MARKDOWN = re.compile(r"\*\*|__|`|^\s*#+\s*|^\s*(?:[-*•>]|\d{1,2}[.)])\s+|\|", re.MULTILINE)
 _HEADING = re.compile(r"#{1,6}\s.*|\*\*[^*]+\*\*\s*[:：]?")
 _LETTER = re.compile(r"[가-힣A-Za-z\u4e00-\u9fff]")

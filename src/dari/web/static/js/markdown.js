@@ -234,7 +234,8 @@ function leading(line) {
 const ESCAPABLE = "\\`*_{}[]()#+-.!|~<>\"'";
 // A bare URL stops at spaces, quotes, angle brackets and Hangul (Korean particles follow URLs).
 const BARE_URL = /^https?:\/\/[^\s<>"'\u1100-\u11FF\u3130-\u318F\uAC00-\uD7AF]+/i;
-const CITATION = /^\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\](?![(:])/;
+// The server's citation mark (dari/chat/assistant/marks.py): "," or a full-width "，" separates.
+const CITATION = /^\[(\d{1,3}(?:\s*[,，]\s*\d{1,3})*)\](?![(:])/;
 
 function renderInline(text, parent, options, depth) {
   let buffer = "";
@@ -281,7 +282,7 @@ function renderInline(text, parent, options, depth) {
     if (ch === "[" || (ch === "!" && text[i + 1] === "[")) {
       const citation = ch === "[" ? CITATION.exec(rest) : null;
       if (citation && options.citation && !options.inLink) {
-        const numbers = citation[1].split(",").map((n) => Number.parseInt(n.trim(), 10));
+        const numbers = citation[1].split(/[,，]/).map((n) => Number.parseInt(n.trim(), 10));
         const nodes = numbers.map((n) => options.citation(n));
         if (nodes.every(Boolean)) {
           flushText();
