@@ -13,6 +13,7 @@ from dari.chat.assistant.context import (
 from dari.chat.assistant.intent import describe_tools
 from dari.chat.models import Message
 from dari.chat.service import history_messages
+from dari.erp.schemas import ToolDefinition
 
 
 def hit(n: int, text: str) -> SimpleNamespace:
@@ -59,10 +60,11 @@ def test_context_stays_within_budget() -> None:
 
 def test_tools_are_described_compactly() -> None:
     tools = [
-        {
-            "name": "sales_by_period",
-            "description_ko": "기간별 매출 합계. 월별 또는 일별로 묶습니다.",
-            "parameters": {
+        ToolDefinition(
+            name="sales_by_period",
+            description_ko="기간별 매출 합계. 월별 또는 일별로 묶습니다.",
+            description_en="Sales by period.",
+            parameters={
                 "type": "object",
                 "properties": {
                     "date_from": {"type": "string", "format": "date"},
@@ -70,7 +72,9 @@ def test_tools_are_described_compactly() -> None:
                 },
                 "required": ["date_from"],
             },
-        }
+            permission="erp:sales",
+            columns=[],
+        )
     ]
     line = describe_tools(tools).splitlines()[0]
     assert line == "- sales_by_period(date_from*: 날짜, group_by: month|day) — 기간별 매출 합계"

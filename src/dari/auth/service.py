@@ -23,7 +23,7 @@ from dari.auth.tokens import secret_hash as _secret_hash
 from dari.cache import Cache
 from dari.config import Settings
 from dari.core.principal import Principal
-from dari.core.runtime import Runtime
+from dari.core.runtime import Runtime, Slot
 from dari.db.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,13 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         ["docs:read", "chat:use", "search:use", "erp:my_leave_balance"],
     ),
 }
+
+
+def builtin_role_permissions() -> dict[str, frozenset[str]]:
+    """The built-in roles' permissions, as `BUILTIN_ROLES` defines them (the one list)."""
+    return {name: frozenset(permissions) for name, (_, permissions) in BUILTIN_ROLES.items()}
+
+
 UNAUTHORIZED_DETAIL = "인증에 실패했습니다. 다시 로그인하세요. (Authentication failed.)"
 
 
@@ -94,8 +101,11 @@ class Auth:
         return principal
 
 
+AUTH: Slot[Auth] = Slot("auth")
+
+
 def get_auth(runtime: Runtime) -> Auth:
-    return runtime.service("auth", lambda: Auth(runtime.settings, runtime.cache))
+    return runtime.get(AUTH, lambda: Auth(runtime.settings, runtime.cache))
 
 
 async def ensure_builtin_roles(session: AsyncSession) -> None:
@@ -127,6 +137,19 @@ async def build_principal(session: AsyncSession, user: User) -> Principal:
         permissions=frozenset(permissions),
         attributes={str(k): str(v) for k, v in (user.attributes or {}).items()},
     )
+
+
+async def role_permissions(session: AsyncSession) -> dict[str, frozenset[str]]:
+    """Every role defined in Dari (built-in and custom) with its permissions."""
+    return {role.name: frozenset(role.permissions or []) for role in await repo.list_roles(session)}
+
+
+async def principal_for_username(session: AsyncSession, username: str) -> Principal | None:
+    """The Principal of an active user (for commands run `--as` someone), or None."""
+    user = await repo.get_user_by_username(session, username)
+    if user is None or not user.is_active:
+        return None
+    return await build_principal(session, user)
 
 
 async def issue_access(auth: Auth, session: AsyncSession, user: User) -> tuple[str, int, Principal]:

@@ -115,15 +115,12 @@ async def _run_tools(
             continue
         try:
             result = await backends.call_tool(runtime, turn.principal, call.tool, call.arguments)
-        except Exception as exc:
-            code = str(getattr(exc, "code", ""))
-            if not code.startswith("erp_"):
-                raise
-            if code in ERP_DOWN:
+        except backends.ErpError as exc:
+            if exc.code in ERP_DOWN:
                 raise ChatError(
                     "erp_unavailable", "ERP에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
                 ) from exc
-            outcome.error = {"code": code, "message": str(getattr(exc, "message", exc))}
+            outcome.error = {"code": exc.code, "message": exc.message}
         else:
             outcome.fill(result)
         await emit({"type": "tool_result", **outcome.result_event()})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -12,47 +11,31 @@ from dari.chat import service, streams
 from dari.chat.errors import ChatError
 from dari.chat.streams import Sink
 from dari.config import Settings
-from dari.core.modules import module_exists
 from dari.core.principal import Principal
 from dari.core.runtime import Runtime, build_runtime
-
-# The domains whose start-up the assistant needs (the embedded LLM server, the search indexes).
-DOMAINS = ("auth", "documents", "search", "llm", "erp", "chat")
+from dari.core.startup import started_domains
 
 
 @asynccontextmanager
 async def started_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    """A runtime with the assistant's domains started (like the app's lifespan), then closed."""
+    """A runtime with every domain started (the app's lifespan does the same), then closed."""
     runtime = build_runtime(settings)
-    modules = [
-        importlib.import_module(f"dari.{d}.lifecycle")
-        for d in DOMAINS
-        if module_exists(f"dari.{d}.lifecycle")
-    ]
-    started = []
     try:
-        for module in modules:
-            if hasattr(module, "startup"):
-                await module.startup(runtime)
-            started.append(module)
-        yield runtime
+        async with started_domains(runtime):
+            yield runtime
     finally:
-        for module in reversed(started):
-            if hasattr(module, "shutdown"):
-                await module.shutdown(runtime)
         await runtime.close()
 
 
 async def principal_for(runtime: Runtime, username: str) -> Principal:
     """The Principal of an existing user (the CLI's `--as`), with roles and department."""
-    from dari.auth import repository as auth_repo
-    from dari.auth.service import build_principal
+    from dari.auth.service import principal_for_username
 
     async with runtime.sessionmaker() as session:
-        user = await auth_repo.get_user_by_username(session, username)
-        if user is None or not user.is_active:
-            raise ChatError("not_found", f"no active user {username!r} (see `dari users list`)")
-        return await build_principal(session, user)
+        principal = await principal_for_username(session, username)
+    if principal is None:
+        raise ChatError("not_found", f"no active user {username!r} (see `dari users list`)")
+    return principal
 
 
 async def ask_once(

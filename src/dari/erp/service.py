@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from dari.config import Settings
 from dari.core.principal import Principal
-from dari.core.runtime import Runtime
+from dari.core.runtime import Runtime, Slot
 from dari.erp.base import ErpError
 from dari.erp.catalog import CatalogError
 from dari.erp.connectors import create_connector, is_rest_url
@@ -20,12 +20,6 @@ from dari.erp.source import CatalogSource
 from dari.erp.toolset import QUERY_TOOL, ErpToolset
 
 SAMPLE_FILE = "erp-sample.db"
-# The built-in roles' permissions (owned by auth), used to say who may use which tool.
-BUILTIN_ROLE_PERMISSIONS = {
-    "employee": frozenset({"erp:my_leave_balance"}),
-    "manager": frozenset({"erp:*"}),
-    "admin": frozenset({"*"}),
-}
 
 
 def sample_path(settings: Settings) -> Path:
@@ -51,6 +45,9 @@ def build_toolset(settings: Settings, runtime: Runtime | None = None) -> ErpTool
     )
 
 
+TOOLSET: Slot[ErpToolset] = Slot("erp")
+
+
 def get_erp_toolset(runtime: Runtime) -> ErpToolset:
     """The runtime's toolset (created on first use, closed with the runtime)."""
 
@@ -59,7 +56,7 @@ def get_erp_toolset(runtime: Runtime) -> ErpToolset:
         runtime.closers.append(toolset.close)
         return toolset
 
-    return runtime.service("erp", factory)
+    return runtime.get(TOOLSET, factory)
 
 
 def _safe(url: str) -> str:
@@ -76,7 +73,11 @@ async def erp_status(
 ) -> ErpStatus:
     """Connection status, catalog summary and which roles may use each tool."""
     toolset = get_erp_toolset(runtime)
-    roles = role_permissions or BUILTIN_ROLE_PERMISSIONS
+    if not role_permissions:
+        from dari.auth.service import builtin_role_permissions
+
+        role_permissions = builtin_role_permissions()
+    roles = role_permissions
     url = erp_url(runtime.settings)
     error: str | None = None
     try:
@@ -146,11 +147,10 @@ async def erp_status(
 
 
 async def role_permissions(session: AsyncSession) -> dict[str, frozenset[str]]:
-    """Every role defined in Dari (built-in and custom) with its permissions."""
-    from dari.auth import repository
+    """Every role defined in Dari (built-in and custom) with its permissions (owned by auth)."""
+    from dari.auth.service import role_permissions as auth_role_permissions
 
-    roles = await repository.list_roles(session)
-    return {role.name: frozenset(role.permissions or []) for role in roles}
+    return await auth_role_permissions(session)
 
 
 def _holder(role: str, permissions: frozenset[str]) -> Principal:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 
+from dari.core.modules import serves
 from dari.core.runtime import ReadinessCheck, Runtime
-from dari.llm import EMBEDDED_SERVICE, NOT_CONFIGURED, UNAVAILABLE_REASON, get_llm
+from dari.llm import EMBEDDED, NOT_CONFIGURED, UNAVAILABLE, get_llm
 from dari.llm.base import LLMUnavailable
 from dari.llm.breaker import CircuitBreaker
 from dari.llm.catalog import ModelError
@@ -32,9 +33,9 @@ def _unavailable(reason: str) -> ReadinessCheck:
 
 async def startup(runtime: Runtime) -> None:
     cfg = runtime.settings.llm
-    if not {"api", "chat"} & set(runtime.settings.server.roles):
-        # Only the roles that answer questions need a model: an auth or worker process split
-        # off with --role neither starts an embedded server nor reports on the LLM's health.
+    if not serves(runtime.settings.server.roles, "llm"):
+        # Only the roles that answer questions need a model (dari.core.modules.SERVICE_ROLES):
+        # an auth or worker process neither starts an embedded server nor reports on the LLM.
         return
 
     async def health() -> None:
@@ -65,14 +66,14 @@ async def startup(runtime: Runtime) -> None:
             raise
         reason = f"The embedded LLM server is not running: {exc}"
         log.warning("%s", reason)
-        runtime.services[UNAVAILABLE_REASON] = reason
+        runtime.put(UNAVAILABLE, reason)
         runtime.readiness["llm"] = _unavailable(reason)
         return
-    runtime.services[EMBEDDED_SERVICE] = server
+    runtime.put(EMBEDDED, server)
     runtime.readiness["llm"] = health
 
 
 async def shutdown(runtime: Runtime) -> None:
-    server = runtime.services.pop(EMBEDDED_SERVICE, None)
+    server = runtime.take(EMBEDDED)
     if server is not None:
         await server.stop()

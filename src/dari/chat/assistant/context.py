@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dari.chat.assistant.intent import tool_field
+if TYPE_CHECKING:
+    from dari.erp.schemas import ColumnInfo, ToolResult
+    from dari.search.base import ChunkRecord
 
 SNIPPET_CHARS = 240
 MIN_DOC_CHARS = 120
@@ -99,37 +102,27 @@ class ToolOutcome:
             "call_id": self.call_id,
         }
 
-    def fill(self, result: Any) -> None:
-        """Take a ToolResult (model, dataclass or dict) from the ERP toolset."""
+    def fill(self, result: ToolResult) -> None:
+        """Take the ToolResult of the ERP toolset."""
         self.ok = True
-        self.columns = [_column(c) for c in tool_field(result, "columns", []) or []]
-        self.rows = [list(r) for r in tool_field(result, "rows", []) or []]
-        self.row_count = int(tool_field(result, "row_count", len(self.rows)) or 0)
-        self.truncated = bool(tool_field(result, "truncated", False))
-        self.chart = _chart(
-            tool_field(result, "chart_hint", None) or tool_field(result, "chart", None)
-        )
-        self.title = str(tool_field(result, "title", "") or self.title)
+        self.columns = [_column(c) for c in result.columns]
+        self.rows = [list(r) for r in result.rows]
+        self.row_count = result.row_count
+        self.truncated = result.truncated
+        self.chart = _chart(result.chart_hint)
 
 
-def _column(column: Any) -> dict[str, Any]:
-    if isinstance(column, str):
-        return {"name": column, "label": column, "unit": None}
-    name = str(tool_field(column, "name"))
-    return {
-        "name": name,
-        "label": str(tool_field(column, "label", "") or name),
-        "unit": tool_field(column, "unit", None) or None,
-    }
+def _column(column: ColumnInfo) -> dict[str, Any]:
+    return {"name": column.name, "label": column.label or column.name, "unit": column.unit or None}
 
 
-def _chart(chart: Any) -> dict[str, Any] | None:
+def _chart(chart: dict[str, Any] | None) -> dict[str, Any] | None:
     if not chart:
         return None
-    y = tool_field(chart, "y")
+    y = chart.get("y")
     if isinstance(y, list | tuple):
         y = y[0] if y else None
-    kind, x = tool_field(chart, "type"), tool_field(chart, "x")
+    kind, x = chart.get("type"), chart.get("x")
     if kind not in ("line", "bar") or not x or not y:
         return None
     return {"type": kind, "x": str(x), "y": str(y)}
@@ -145,24 +138,24 @@ def neutralise(text: str) -> str:
     return _TAG.sub("〈자료", text)
 
 
-def select_documents(hits: list[Any], budget: int) -> list[DocSource]:
+def select_documents(hits: Sequence[ChunkRecord], budget: int) -> list[DocSource]:
     """Number the hits 1.. in rank order, keeping as many as fit in `budget` characters."""
     sources: list[DocSource] = []
     remaining = budget
     for hit in hits:
         if remaining < MIN_DOC_CHARS:
             break
-        text = str(tool_field(hit, "text", ""))[:remaining]
+        text = hit.text[:remaining]
         remaining -= len(text)
         sources.append(
             DocSource(
                 n=len(sources) + 1,
-                chunk_id=str(tool_field(hit, "chunk_id")),
-                document_id=str(tool_field(hit, "document_id")),
-                title=str(tool_field(hit, "title", "") or ""),
-                location=dict(tool_field(hit, "location", {}) or {}),
+                chunk_id=hit.chunk_id,
+                document_id=hit.document_id,
+                title=hit.title or "",
+                location=dict(hit.location or {}),
                 text=text,
-                heading_path=list(tool_field(hit, "heading_path", []) or []),
+                heading_path=list(hit.heading_path or []),
             )
         )
     return sources

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from dari.chat.assistant.prompts import render
+from dari.erp.schemas import ToolDefinition
 from dari.llm.base import ChatMessage, LLMClient
 
 MAX_TOOL_CALLS = 3
@@ -33,13 +34,6 @@ class IntentPlan(BaseModel):
     needs_clarification: bool = False
 
 
-def tool_field(tool: Any, name: str, default: Any = None) -> Any:
-    """Read a field of an ERP tool definition, whether a model, dataclass or dict."""
-    if isinstance(tool, dict):
-        return tool.get(name, default)
-    return getattr(tool, name, default)
-
-
 def _parameter(name: str, spec: dict[str, Any], required: bool) -> str:
     kind = "날짜" if spec.get("format") == "date" else str(spec.get("type", "값"))
     if spec.get("enum"):
@@ -52,17 +46,13 @@ def _summary(text: str, limit: int = 90) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def describe_tools(tools: Sequence[Any], *, full: bool = False) -> str:
+def describe_tools(tools: Sequence[ToolDefinition], *, full: bool = False) -> str:
     """One line per tool (`name(arg*: type, …) — what it does`): compact for small models
     (the first sentence, cut at 90 characters); `full` keeps the whole description (for a
     large model: `erp_query` then shows its tables and columns)."""
     lines = []
     for tool in tools:
-        name = tool_field(tool, "name")
-        description = tool_field(tool, "description_ko") or tool_field(tool, "description", "")
-        schema = tool_field(tool, "parameters") or {}
-        if hasattr(schema, "model_dump"):
-            schema = schema.model_dump()
+        name, description, schema = tool.name, tool.description_ko, tool.parameters or {}
         required = set(schema.get("required") or [])
         properties = schema.get("properties") or {}
         arguments = ", ".join(
@@ -79,7 +69,7 @@ def describe_tools(tools: Sequence[Any], *, full: bool = False) -> str:
 def intent_messages(
     question: str,
     history: Sequence[ChatMessage],
-    tools: Sequence[Any],
+    tools: Sequence[ToolDefinition],
     today: date,
     *,
     full: bool = False,
@@ -95,7 +85,7 @@ async def analyse(
     llm: LLMClient,
     question: str,
     history: Sequence[ChatMessage],
-    tools: Sequence[Any],
+    tools: Sequence[ToolDefinition],
     today: date,
     *,
     full: bool = False,
