@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dari.api.problems import Problem
 from dari.auth import repository as repo
+from dari.auth.errors import AuthError
 from dari.auth.models import Department, Role, User
 from dari.auth.passwords import policy_problem
 from dari.auth.service import Auth, sign_out_everywhere
@@ -27,8 +27,7 @@ ROLE_RE = re.compile(r"^[a-z][a-z0-9_-]{1,63}$")
 
 def check_username(username: str) -> str:
     if not USERNAME_RE.fullmatch(username):
-        raise Problem(
-            422,
+        raise AuthError(
             "invalid_username",
             "로그인 ID는 영문·숫자와 . _ @ - 로 2~64자여야 합니다.",
         )
@@ -38,7 +37,7 @@ def check_username(username: str) -> str:
 def check_password(
     settings: Settings, password: str, username: str, *, user_inputs: Iterable[str] = ()
 ) -> None:
-    """Raise a 422 `weak_password` Problem saying what is wrong with `password`.
+    """Raise a 422 `weak_password` AuthError saying what is wrong with `password`.
 
     `user_inputs` (display name, e-mail) count as easy to guess, like the login id."""
     problem = policy_problem(
@@ -49,15 +48,15 @@ def check_password(
         user_inputs=["dari", "다리", *user_inputs],
     )
     if problem:
-        raise Problem(422, "weak_password", problem)
+        raise AuthError("weak_password", problem)
 
 
 def check_permissions(permissions: Iterable[str]) -> list[str]:
     values = sorted(set(permissions))
     bad = [p for p in values if not PERMISSION_RE.fullmatch(p)]
     if bad:
-        raise Problem(
-            422, "invalid_permission", "권한 이름 형식이 올바르지 않습니다.", permissions=bad
+        raise AuthError(
+            "invalid_permission", "권한 이름 형식이 올바르지 않습니다.", permissions=bad
         )
     return values
 
@@ -65,9 +64,7 @@ def check_permissions(permissions: Iterable[str]) -> list[str]:
 def check_grantable(actor: Principal, permissions: Iterable[str]) -> None:
     missing = sorted(p for p in set(permissions) if not actor.has(p))
     if missing:
-        raise Problem(
-            403, "forbidden", "가지지 않은 권한은 부여할 수 없습니다.", permissions=missing
-        )
+        raise AuthError("forbidden", "가지지 않은 권한은 부여할 수 없습니다.", permissions=missing)
 
 
 async def resolve_department(session: AsyncSession, ref: str | None) -> Department | None:
@@ -75,7 +72,7 @@ async def resolve_department(session: AsyncSession, ref: str | None) -> Departme
         return None
     department = await repo.find_department(session, ref)
     if department is None:
-        raise Problem(404, "department_not_found", "부서를 찾을 수 없습니다.")
+        raise AuthError("department_not_found", "부서를 찾을 수 없습니다.")
     return department
 
 
@@ -84,7 +81,7 @@ async def resolve_roles(session: AsyncSession, names: Iterable[str]) -> list[str
     found = {role.name for role in await repo.get_roles(session, names)}
     missing = [n for n in names if n not in found]
     if missing:
-        raise Problem(404, "role_not_found", "역할을 찾을 수 없습니다.", roles=missing)
+        raise AuthError("role_not_found", "역할을 찾을 수 없습니다.", roles=missing)
     return names
 
 
@@ -102,7 +99,7 @@ async def create_user(
 ) -> User:
     check_username(username)
     if await repo.get_user_by_username(session, username) is not None:
-        raise Problem(409, "username_taken", "이미 사용 중인 로그인 ID입니다.")
+        raise AuthError("username_taken", "이미 사용 중인 로그인 ID입니다.")
     if password is not None:
         check_password(auth.settings, password, username, user_inputs=(display_name, email or ""))
     role_names = await resolve_roles(session, roles)
@@ -127,8 +124,61 @@ async def create_user(
 async def get_user_or_404(session: AsyncSession, user_id: str) -> User:
     user = await repo.get_user(session, user_id)
     if user is None:
-        raise Problem(404, "user_not_found", "사용자를 찾을 수 없습니다.")
+        raise AuthError("user_not_found", "사용자를 찾을 수 없습니다.")
     return user
+
+
+async def get_role_or_404(session: AsyncSession, name: str) -> Role:
+    role = await repo.get_role(session, name)
+    if role is None:
+        raise AuthError("role_not_found", "역할을 찾을 수 없습니다.")
+    return role
+
+
+async def get_department_or_404(session: AsyncSession, department_id: str) -> Department:
+    department = await repo.get_department(session, department_id)
+    if department is None:
+        raise AuthError("department_not_found", "부서를 찾을 수 없습니다.")
+    return department
+
+
+async def check_roles_grantable(session: AsyncSession, actor: Principal, names: list[str]) -> None:
+    """Refuse (403) roles carrying a permission `actor` does not hold."""
+    for role in await repo.get_roles(session, names):
+        check_grantable(actor, role.permissions)
+
+
+async def update_user(
+    auth: Auth,
+    session: AsyncSession,
+    actor: Principal,
+    user: User,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+    attributes: Mapping[str, str] | None = None,
+    is_active: bool | None = None,
+) -> str | None:
+    """Change the given fields (None: unchanged; `email=""` clears it). Returns
+    `user.activate` / `user.deactivate` when the active flag changed (for the audit log).
+
+    Changed ERP attributes end the user's access tokens; an administrator cannot deactivate
+    their own account (409 `self_deactivation`)."""
+    if display_name is not None:
+        user.display_name = display_name
+    if email is not None:
+        user.email = email or None
+    if attributes is not None:
+        user.attributes = dict(attributes)
+        await auth.invalidate_access(user)
+    action = None
+    if is_active is not None and is_active != user.is_active:
+        if not is_active and user.id == actor.user_id:
+            raise AuthError("self_deactivation", "자기 계정은 비활성화할 수 없습니다.")
+        await set_active(auth, session, user, is_active)
+        action = "user.activate" if is_active else "user.deactivate"
+    await session.flush()
+    return action
 
 
 async def set_password(auth: Auth, session: AsyncSession, user: User, password: str) -> None:
@@ -171,7 +221,7 @@ async def create_department(
     session: AsyncSession, *, code: str, name: str, parent: str | None = None
 ) -> Department:
     if await repo.find_department(session, code) is not None:
-        raise Problem(409, "department_exists", "같은 코드의 부서가 이미 있습니다.")
+        raise AuthError("department_exists", "같은 코드의 부서가 이미 있습니다.")
     parent_dept = await resolve_department(session, parent)
     department = Department(code=code, name=name, parent_id=parent_dept.id if parent_dept else None)
     session.add(department)
@@ -198,7 +248,7 @@ async def update_department(
         parent_dept = await resolve_department(session, parent)
         path = await repo.department_path(session, parent_dept.id if parent_dept else None)
         if department.id in path:
-            raise Problem(422, "department_cycle", "부서를 자기 하위 부서 아래로 옮길 수 없습니다.")
+            raise AuthError("department_cycle", "부서를 자기 하위 부서 아래로 옮길 수 없습니다.")
         department.parent_id = parent_dept.id if parent_dept else None
     await session.flush()
 
@@ -207,9 +257,9 @@ async def create_role(
     session: AsyncSession, *, name: str, description: str, permissions: Iterable[str]
 ) -> Role:
     if not ROLE_RE.fullmatch(name):
-        raise Problem(422, "invalid_role", "역할 이름은 영문 소문자·숫자·_-로 2~64자입니다.")
+        raise AuthError("invalid_role", "역할 이름은 영문 소문자·숫자·_-로 2~64자입니다.")
     if await repo.get_role(session, name) is not None:
-        raise Problem(409, "role_exists", "같은 이름의 역할이 이미 있습니다.")
+        raise AuthError("role_exists", "같은 이름의 역할이 이미 있습니다.")
     role = Role(name=name, description=description, permissions=check_permissions(permissions))
     session.add(role)
     await session.flush()
@@ -228,7 +278,7 @@ async def update_role(
         role.description = description
     if permissions is not None:
         if role.builtin:
-            raise Problem(409, "builtin_role", "기본 역할의 권한은 바꿀 수 없습니다.")
+            raise AuthError("builtin_role", "기본 역할의 권한은 바꿀 수 없습니다.")
         role.permissions = check_permissions(permissions)
         for user_id in await repo.users_with_role(session, role.name):
             user = await repo.get_user(session, user_id)

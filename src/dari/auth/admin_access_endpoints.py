@@ -6,11 +6,10 @@ from fastapi import APIRouter, Request, Response
 
 from dari.api.deps import RuntimeDep, SessionDep
 from dari.api.headers import NO_STORE
-from dari.api.problems import Problem
-from dari.audit.service import record
 from dari.auth import admin, apikeys, service
 from dari.auth import repository as repo
-from dari.auth.deps import AdminUsers, client_ip
+from dari.auth.deps import AdminUsers, audit_admin
+from dari.auth.errors import AuthError
 from dari.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -44,14 +43,8 @@ async def create_role(
     role = await admin.create_role(
         session, name=body.name, description=body.description, permissions=body.permissions
     )
-    await record(
-        session,
-        "role.create",
-        actor=actor,
-        subject_type="role",
-        subject_id=role.name,
-        ip=client_ip(request),
-        details={"permissions": role.permissions},
+    await audit_admin(
+        session, request, actor, "role.create", "role", role.name, permissions=role.permissions
     )
     return RoleOut.model_validate(role)
 
@@ -65,9 +58,7 @@ async def update_role(
     name: str,
     body: RoleUpdate,
 ) -> RoleOut:
-    role = await repo.get_role(session, name)
-    if role is None:
-        raise Problem(404, "role_not_found", "역할을 찾을 수 없습니다.")
+    role = await admin.get_role_or_404(session, name)
     before = list(role.permissions)
     if body.permissions is not None:
         admin.check_grantable(actor, body.permissions)
@@ -78,14 +69,15 @@ async def update_role(
         description=body.description,
         permissions=body.permissions,
     )
-    await record(
+    await audit_admin(
         session,
+        request,
+        actor,
         "role.update",
-        actor=actor,
-        subject_type="role",
-        subject_id=role.name,
-        ip=client_ip(request),
-        details={"before": before, "after": role.permissions},
+        "role",
+        role.name,
+        before=before,
+        after=role.permissions,
     )
     return RoleOut.model_validate(role)
 
@@ -102,14 +94,7 @@ async def create_department(
     department = await admin.create_department(
         session, code=body.code, name=body.name, parent=body.parent
     )
-    await record(
-        session,
-        "department.create",
-        actor=actor,
-        subject_type="department",
-        subject_id=department.id,
-        ip=client_ip(request),
-    )
+    await audit_admin(session, request, actor, "department.create", "department", department.id)
     return DepartmentOut.model_validate(department)
 
 
@@ -121,18 +106,9 @@ async def update_department(
     department_id: str,
     body: DepartmentPatch,
 ) -> DepartmentOut:
-    department = await repo.get_department(session, department_id)
-    if department is None:
-        raise Problem(404, "department_not_found", "부서를 찾을 수 없습니다.")
+    department = await admin.get_department_or_404(session, department_id)
     await admin.update_department(session, department, name=body.name, parent=body.parent)
-    await record(
-        session,
-        "department.update",
-        actor=actor,
-        subject_type="department",
-        subject_id=department.id,
-        ip=client_ip(request),
-    )
+    await audit_admin(session, request, actor, "department.update", "department", department.id)
     return DepartmentOut.model_validate(department)
 
 
@@ -164,15 +140,8 @@ async def revoke_session(
 ) -> Response:
     revoked = await service.revoke_family(session, family_id)
     if not revoked:
-        raise Problem(404, "session_not_found", "세션을 찾을 수 없습니다.")
-    await record(
-        session,
-        "auth.session_revoke",
-        actor=actor,
-        subject_type="session",
-        subject_id=family_id,
-        ip=client_ip(request),
-    )
+        raise AuthError("session_not_found", "세션을 찾을 수 없습니다.")
+    await audit_admin(session, request, actor, "auth.session_revoke", "session", family_id)
     return Response(status_code=204)
 
 
@@ -203,14 +172,15 @@ async def create_api_key(
         created_by=actor.user_id,
         expires_at=body.expires_at,
     )
-    await record(
+    await audit_admin(
         session,
+        request,
+        actor,
         "api_key.create",
-        actor=actor,
-        subject_type="api_key",
-        subject_id=key.id,
-        ip=client_ip(request),
-        details={"user_id": user.id, "permissions": key.permissions},
+        "api_key",
+        key.id,
+        user_id=user.id,
+        permissions=key.permissions,
     )
     return ApiKeyCreated(**ApiKeyOut.model_validate(key).model_dump(), key=secret)
 
@@ -219,19 +189,9 @@ async def create_api_key(
 async def revoke_api_key(
     request: Request, session: SessionDep, actor: AdminUsers, key_id: str
 ) -> Response:
-    key = await repo.get_api_key(session, key_id)
-    if key is None:
-        raise Problem(404, "api_key_not_found", "API 키를 찾을 수 없습니다.")
-    if key.revoked_at is None:
-        key.revoked_at = utcnow()
-        await session.flush()
-        await record(
-            session,
-            "api_key.revoke",
-            actor=actor,
-            subject_type="api_key",
-            subject_id=key.id,
-            ip=client_ip(request),
-            details={"user_id": key.user_id},
+    key, revoked = await apikeys.revoke_api_key(session, key_id)
+    if revoked:
+        await audit_admin(
+            session, request, actor, "api_key.revoke", "api_key", key.id, user_id=key.user_id
         )
     return Response(status_code=204)

@@ -12,11 +12,9 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dari.api.deps import RuntimeDep, SessionDep
-from dari.api.problems import Problem
-from dari.audit.service import record
 from dari.auth import admin, service
 from dari.auth import repository as repo
-from dari.auth.deps import AdminUsers, client_ip
+from dari.auth.deps import AdminUsers, audit_admin
 from dari.auth.models import User
 from dari.auth.schemas import (
     DepartmentUpdate,
@@ -47,11 +45,6 @@ async def _out(session: AsyncSession, user: User) -> UserOut:
     )
 
 
-async def _check_roles_grantable(session: AsyncSession, actor: Principal, names: list[str]) -> None:
-    for role in await repo.get_roles(session, names):
-        admin.check_grantable(actor, role.permissions)
-
-
 async def _audit(
     session: AsyncSession,
     request: Request,
@@ -60,15 +53,7 @@ async def _audit(
     user_id: str,
     **d: object,
 ) -> None:
-    await record(
-        session,
-        action,
-        actor=actor,
-        subject_type="user",
-        subject_id=user_id,
-        ip=client_ip(request),
-        details=dict(d) or None,
-    )
+    await audit_admin(session, request, actor, action, "user", user_id, **d)
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -96,7 +81,7 @@ async def list_users(
 async def create_user(
     request: Request, runtime: RuntimeDep, session: SessionDep, actor: AdminUsers, body: UserCreate
 ) -> UserOut:
-    await _check_roles_grantable(session, actor, body.roles)
+    await admin.check_roles_grantable(session, actor, body.roles)
     user = await admin.create_user(
         service.get_auth(runtime),
         session,
@@ -127,22 +112,19 @@ async def update_user(
     body: UserUpdate,
 ) -> UserOut:
     """Change display name, email, ERP attributes or the active flag (false = deactivate)."""
-    auth = service.get_auth(runtime)
     user = await admin.get_user_or_404(session, user_id)
-    if body.display_name is not None:
-        user.display_name = body.display_name
-    if body.email is not None:
-        user.email = body.email or None
-    if body.attributes is not None:
-        user.attributes = dict(body.attributes)
-        await auth.invalidate_access(user)
-    if body.is_active is not None and body.is_active != user.is_active:
-        if not body.is_active and user.id == actor.user_id:
-            raise Problem(409, "self_deactivation", "자기 계정은 비활성화할 수 없습니다.")
-        await admin.set_active(auth, session, user, body.is_active)
-        action = "user.activate" if body.is_active else "user.deactivate"
+    action = await admin.update_user(
+        service.get_auth(runtime),
+        session,
+        actor,
+        user,
+        display_name=body.display_name,
+        email=body.email,
+        attributes=body.attributes,
+        is_active=body.is_active,
+    )
+    if action is not None:
         await _audit(session, request, actor, action, user.id)
-    await session.flush()
     await _audit(
         session,
         request,
@@ -165,7 +147,7 @@ async def set_roles(
 ) -> UserOut:
     user = await admin.get_user_or_404(session, user_id)
     before = await repo.role_names(session, user.id)
-    await _check_roles_grantable(session, actor, body.roles)
+    await admin.check_roles_grantable(session, actor, body.roles)
     names = await admin.set_user_roles(service.get_auth(runtime), session, user, body.roles)
     await _audit(session, request, actor, "user.roles", user.id, before=before, after=names)
     return await _out(session, user)

@@ -14,7 +14,7 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dari.api.problems import Problem
+from dari.auth.errors import AuthError
 from dari.auth.models import User
 from dari.cli.common import fail, run, settings_or_exit
 from dari.config import Settings
@@ -104,9 +104,10 @@ def _password(from_stdin: bool) -> str:
 
 
 def _in_session(work: Callable[[Runtime, AsyncSession], Awaitable[T]]) -> T:
-    """Apply migrations, run `work` in one transaction and commit it; Problems end cleanly."""
+    """Apply migrations, run `work` in one transaction and commit it; domain errors end cleanly."""
     from dari.auth.service import ensure_builtin_roles
     from dari.cli.preflight import PreflightError, check_database
+    from dari.core.errors import DariError
     from dari.core.runtime import build_runtime
 
     settings = settings_or_exit()
@@ -127,9 +128,9 @@ def _in_session(work: Callable[[Runtime, AsyncSession], Awaitable[T]]) -> T:
         return run(main())
     except PreflightError as exc:
         fail(str(exc))
-    except Problem as exc:
+    except DariError as exc:
         extra = "".join(f" {k}={v}" for k, v in exc.extra.items())
-        fail(f"{exc.detail or exc.code}{extra}", code=1)
+        fail(f"{exc.message or exc.code}{extra}", code=1)
 
 
 @app.command("create")
@@ -214,7 +215,7 @@ def set_password(
     async def work(runtime: Runtime, session: AsyncSession) -> None:
         user = await repo.get_user_by_username(session, username)
         if user is None:
-            raise Problem(404, "user_not_found", f"no user {username!r}")
+            raise AuthError("user_not_found", f"no user {username!r}")
         await admin.set_password(get_auth(runtime), session, user, password)
         from dari.audit.service import record
 
@@ -240,7 +241,7 @@ def deactivate(username: Annotated[str, typer.Argument(help="Login id.")]) -> No
     async def work(runtime: Runtime, session: AsyncSession) -> None:
         user = await repo.get_user_by_username(session, username)
         if user is None:
-            raise Problem(404, "user_not_found", f"no user {username!r}")
+            raise AuthError("user_not_found", f"no user {username!r}")
         await admin.set_active(get_auth(runtime), session, user, False)
         from dari.audit.service import record
 
@@ -278,7 +279,7 @@ async def _user(session: AsyncSession, username: str) -> User:
 
     user = await repo.get_user_by_username(session, username)
     if user is None:
-        raise Problem(404, "user_not_found", f"no user {username!r}")
+        raise AuthError("user_not_found", f"no user {username!r}")
     return user
 
 
@@ -407,7 +408,7 @@ def _change_role(name: str, permissions: list[str], users: list[str], *, grant: 
         auth = get_auth(runtime)
         role = await repo.get_role(session, name)
         if role is None:
-            raise Problem(404, "role_not_found", f"no role {name!r}; see `dari roles list`")
+            raise AuthError("role_not_found", f"no role {name!r}; see `dari roles list`")
         done = []
         if permissions:
             admin.check_permissions(permissions)
@@ -433,8 +434,8 @@ def _change_role(name: str, permissions: list[str], users: list[str], *, grant: 
             before = await repo.role_names(session, user.id)
             wanted = set(before) | {name} if grant else set(before) - {name}
             if not wanted:
-                raise Problem(
-                    409, "last_role", f"{username} has only role {name}; grant another first"
+                raise AuthError(
+                    "last_role", f"{username} has only role {name}; grant another first"
                 )
             after = await admin.set_user_roles(auth, session, user, wanted)
             if after != before:

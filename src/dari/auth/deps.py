@@ -16,10 +16,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from dari.api.deps import RuntimeDep
 from dari.api.problems import Problem
-from dari.audit.service import record_now
+from dari.audit.service import record, record_now
 from dari.auth.apikeys import principal_from_api_key
 from dari.auth.service import get_auth, unauthorized
 from dari.auth.tokens import API_KEY_PREFIX, InvalidToken
@@ -43,7 +44,12 @@ async def principal_from_token(runtime: Runtime, token: str) -> Principal:
         if not token:
             raise InvalidToken("empty")
         if token.startswith(API_KEY_PREFIX):
-            return await principal_from_api_key(auth, runtime.sessionmaker, token)
+            # A unit of work of its own (not the request's): the key's use is noted even
+            # when the request later fails.
+            async with runtime.sessionmaker() as session:
+                principal = await principal_from_api_key(auth, session, token)
+                await session.commit()
+            return principal
         return await auth.verify_access(token)
     except InvalidToken as exc:
         log.info("token rejected: %s", exc)
@@ -52,6 +58,27 @@ async def principal_from_token(runtime: Runtime, token: str) -> Principal:
 
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+async def audit_admin(
+    session: AsyncSession,
+    request: Request,
+    actor: Principal,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    **details: object,
+) -> None:
+    """Record an administrator's change in the request's transaction, with their address."""
+    await record(
+        session,
+        action,
+        actor=actor,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        ip=client_ip(request),
+        details=dict(details) or None,
+    )
 
 
 async def get_current_user(

@@ -35,8 +35,8 @@ def collect(paths: list[Path]) -> list[tuple[Path, str]]:
 async def ingest_paths(
     files: list[tuple[Path, str]], access: str | None, wait: bool
 ) -> dict[str, int]:
-    from dari.api.problems import Problem
     from dari.core.access import AccessList
+    from dari.core.errors import DariError
     from dari.core.runtime import build_runtime
     from dari.documents import service
     from dari.documents.pipeline import ingest
@@ -63,9 +63,9 @@ async def ingest_paths(
                             uploader=None,
                         )
                         await session.commit()
-                except Problem as exc:
+                except DariError as exc:
                     counts["refused"] += 1
-                    typer.echo(f"\n  refused {source}: {exc.detail}", err=True)
+                    typer.echo(f"\n  refused {source}: {exc.message}", err=True)
                     continue
                 if not needed:
                     counts["unchanged"] += 1

@@ -11,12 +11,11 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from dari.api.deps import RuntimeDep, SessionDep
-from dari.api.problems import Problem
-from dari.audit.service import record
 from dari.auth.deps import require
 from dari.core.access import AccessList
 from dari.core.principal import Principal
 from dari.documents import repository, service
+from dari.documents.errors import DocumentError
 from dari.documents.models import STATUSES
 from dari.documents.policy import sees_all
 from dari.documents.schemas import (
@@ -55,11 +54,10 @@ def _access(raw: str | None) -> AccessList:
     try:
         return AccessList.model_validate(json.loads(raw))
     except (ValueError, ValidationError):
-        raise Problem(
-            422,
+        raise DocumentError(
             "invalid_access",
-            "The `access` field must be an access list as JSON, e.g. "
-            '{"public": false, "departments": ["영업1팀"]}.',
+            '`access` 필드는 JSON 접근 목록이어야 합니다. 예: {"public": false, "departments": '
+            '["영업1팀"]}',
         ) from None
 
 
@@ -126,27 +124,14 @@ async def list_documents(
 @router.get("/chunks/{chunk_id}", response_model=ChunkView)
 async def get_chunk(session: SessionDep, user: Reader, chunk_id: str) -> ChunkView:
     """One chunk with its document title and location (citations)."""
-    view = await service.get_chunk(session, chunk_id, user)
-    if view is None:
-        raise Problem(404, "not_found", "문서 조각을 찾을 수 없습니다. (No such chunk.)")
-    await record(
-        session,
-        "documents.read_chunk",
-        actor=user,
-        subject_type="document",
-        subject_id=view.document_id,
-        details={"chunk_id": chunk_id},
-    )
+    view = await service.read_chunk(session, user, chunk_id)
     return view
 
 
 @router.get("/{document_id}", response_model=DocumentOut)
 async def get_document(session: SessionDep, user: Reader, document_id: str) -> DocumentOut:
     """A document with its status and progress (chunks done / total)."""
-    document = await service.get_visible(session, user, document_id)
-    await record(
-        session, "documents.read", actor=user, subject_type="document", subject_id=document.id
-    )
+    document = await service.read(session, user, document_id)
     return DocumentOut.of(document, viewer=user)
 
 
@@ -155,14 +140,7 @@ async def download_original(
     runtime: RuntimeDep, session: SessionDep, user: Reader, document_id: str
 ) -> Response:
     """The uploaded file as it was, as an attachment that never runs in the browser."""
-    document = await service.get_visible(session, user, document_id)
-    try:
-        data = service.store(runtime).get(document.sha256)
-    except FileNotFoundError:
-        raise Problem(404, "missing_original", "The stored original is missing.") from None
-    await record(
-        session, "documents.download", actor=user, subject_type="document", subject_id=document.id
-    )
+    document, data = await service.read_original(session, runtime, user, document_id)
     name = quote(document.title.split("/")[-1])
     return Response(
         data,
@@ -183,10 +161,8 @@ async def preview_text(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> PreviewOut:
     """The extracted text as indexed, chunk by chunk (admin console preview)."""
-    document = await service.get_visible(session, user, document_id)
-    chunks = await repository.chunks_of(session, document.id, offset=offset, limit=limit)
-    await record(
-        session, "documents.preview", actor=user, subject_type="document", subject_id=document.id
+    document, chunks = await service.read_chunks(
+        session, user, document_id, offset=offset, limit=limit
     )
     return PreviewOut(
         document_id=document.id,

@@ -10,20 +10,21 @@ looks for an uncommitted row. Who may read or manage what: `dari.documents.polic
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dari.api.problems import Problem
 from dari.audit.service import record
 from dari.config import Settings
 from dari.core.access import AccessList
 from dari.core.principal import Principal
-from dari.core.runtime import Runtime
+from dari.core.runtime import Runtime, Slot
 from dari.db.aftercommit import after_commit
 from dari.documents import repository
-from dari.documents.models import ACTIVE_STATUSES, Document
+from dari.documents.errors import NOT_FOUND, DocumentError
+from dari.documents.models import ACTIVE_STATUSES, Document, DocumentChunk
 from dari.documents.parsers import ParseError, ParseLimits, detect_type
 from dari.documents.parsers.base import Location
 from dari.documents.policy import ADMIN, MANAGE, READ, keeps_manager_reading, may_manage, may_read
@@ -31,7 +32,6 @@ from dari.documents.schemas import ChunkView
 from dari.documents.storage import OriginalStore, safe_filename, safe_source_path
 
 __all__ = ["ADMIN", "MANAGE", "READ"]
-NOT_FOUND = "문서를 찾을 수 없습니다. (No such document.)"
 
 
 def parse_limits(settings: Settings) -> ParseLimits:
@@ -47,8 +47,11 @@ def parse_limits(settings: Settings) -> ParseLimits:
     )
 
 
+STORE: Slot[OriginalStore] = Slot("documents.store")
+
+
 def store(runtime: Runtime) -> OriginalStore:
-    return runtime.service("documents.store", lambda: OriginalStore.from_settings(runtime.settings))
+    return runtime.get(STORE, lambda: OriginalStore.from_settings(runtime.settings))
 
 
 def search_service(runtime: Runtime) -> Any:
@@ -60,8 +63,7 @@ def search_service(runtime: Runtime) -> Any:
 def check_access_list(principal: Principal | None, access: AccessList) -> None:
     """Refuse (422) an access list that would lock its (non-admin) manager out."""
     if principal is not None and not keeps_manager_reading(principal, access):
-        raise Problem(
-            422,
+        raise DocumentError(
             "invalid_access",
             "이 접근 목록으로는 본인도 문서를 볼 수 없게 됩니다. 본인의 부서(또는 본인)를 "
             "포함하세요. 다른 부서 전용 문서는 관리자(admin)가 등록합니다.",
@@ -103,15 +105,17 @@ async def upload(
     name = safe_filename(filename)
     limit = runtime.settings.documents.max_upload_mb
     if not data:
-        raise Problem(400, "empty_file", "The file is empty (0 bytes).")
+        raise DocumentError("empty_file")
     if len(data) > limit * 1024 * 1024:
-        raise Problem(413, "too_large", f"The file is larger than {limit} MB.")
+        raise DocumentError("too_large", f"파일이 {limit}MB보다 큽니다.", max_mb=limit)
     doc_type = "unknown"
     try:
         doc_type = detect_type(data, name)
     except ParseError as exc:
         if exc.code == "unsupported_type":
-            raise Problem(415, "unsupported_type", exc.reason) from None
+            raise DocumentError(
+                "unsupported_type", f"지원하지 않는 파일 형식입니다. ({exc.reason})"
+            ) from None
     check_access_list(uploader, access)
     source = safe_source_path(source_path or name)
     # Written before the commit so a committed row never points at a missing file; after a
@@ -180,8 +184,44 @@ async def get_visible(session: AsyncSession, principal: Principal, document_id: 
     if document is None or not may_read(
         principal, await repository.tokens_of(session, document.id)
     ):
-        raise Problem(404, "not_found", NOT_FOUND)
+        raise DocumentError("not_found", NOT_FOUND)
     return document
+
+
+async def read(
+    session: AsyncSession, principal: Principal, document_id: str, action: str = "documents.read"
+) -> Document:
+    """`get_visible`, audited as `action` (the metadata, a preview, a download…)."""
+    document = await get_visible(session, principal, document_id)
+    await record(session, action, actor=principal, subject_type="document", subject_id=document.id)
+    return document
+
+
+async def read_original(
+    session: AsyncSession, runtime: Runtime, principal: Principal, document_id: str
+) -> tuple[Document, bytes]:
+    """The document and its stored original (404 `missing_original` if the file is gone)."""
+    document = await get_visible(session, principal, document_id)
+    try:
+        data = store(runtime).get(document.sha256)
+    except FileNotFoundError:
+        raise DocumentError("missing_original") from None
+    await record(
+        session,
+        "documents.download",
+        actor=principal,
+        subject_type="document",
+        subject_id=document.id,
+    )
+    return document, data
+
+
+async def read_chunks(
+    session: AsyncSession, principal: Principal, document_id: str, *, offset: int, limit: int
+) -> tuple[Document, Sequence[DocumentChunk]]:
+    """The document's extracted text chunk by chunk (the admin console's preview)."""
+    document = await read(session, principal, document_id, "documents.preview")
+    return document, await repository.chunks_of(session, document.id, offset=offset, limit=limit)
 
 
 async def get_manageable(session: AsyncSession, principal: Principal, document_id: str) -> Document:
@@ -189,8 +229,7 @@ async def get_manageable(session: AsyncSession, principal: Principal, document_i
     document = await get_visible(session, principal, document_id)
     tokens = await repository.tokens_of(session, document.id)
     if not may_manage(principal, document.uploader_id, tokens):
-        raise Problem(
-            403,
+        raise DocumentError(
             "forbidden",
             "이 문서를 관리할 권한이 없습니다. 팀장은 본인이 올렸거나 접근 목록에 본인 부서가 "
             "있는 문서만 관리합니다.",
@@ -236,7 +275,11 @@ async def update(
 
 async def mark_for_reindex(session: AsyncSession, document: Document, actor: Principal) -> None:
     if document.status in ACTIVE_STATUSES and document.status != "queued":
-        raise Problem(409, "busy", f"The document is being ingested ({document.status}).")
+        raise DocumentError(
+            "busy",
+            "문서를 처리하는 중입니다. 끝난 뒤에 다시 시도해 주세요.",
+            document_status=document.status,
+        )
     document.status = "queued"
     document.version += 1  # the job waits for this version: it never sees the old row
     document.error_code = document.error = None
@@ -274,6 +317,23 @@ async def _delete_original_if_unused(runtime: Runtime, digest: str) -> None:
         if await repository.by_sha256(session, digest):
             return
     store(runtime).delete(digest)
+
+
+async def read_chunk(session: AsyncSession, principal: Principal, chunk_id: str) -> ChunkView:
+    """One chunk with its document's title and location (a citation), audited; 404 if absent
+    or not readable."""
+    view = await get_chunk(session, chunk_id, principal)
+    if view is None:
+        raise DocumentError("not_found", "문서 조각을 찾을 수 없습니다.")
+    await record(
+        session,
+        "documents.read_chunk",
+        actor=principal,
+        subject_type="document",
+        subject_id=view.document_id,
+        details={"chunk_id": chunk_id},
+    )
+    return view
 
 
 async def get_chunk(
