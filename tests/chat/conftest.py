@@ -28,7 +28,6 @@ from dari.config.chat import ChatSettings
 from dari.config.erp import ErpSettings
 from dari.config.llm import LLMSettings
 from dari.core.runtime import Runtime, build_runtime
-from dari.erp.sample.load import load_sample
 from dari.llm.embedded import free_port
 from dari.search.base import ChunkRecord
 from dari.search.embedding_cache import CachedEmbedder
@@ -36,8 +35,7 @@ from dari.search.registry import create_keyword_index, create_vector_index
 from dari.search.service import SearchService
 from tests.chat import llm_server
 from tests.conftest import _clear_redis, clear_tables
-
-ERP_END = date(2026, 11, 23)  # the sample ERP's last day; also every turn's "today" here
+from tests.fixtures.erp import ERP_END, sample_erp_url
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +46,7 @@ def llm_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def erp_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("chat-erp") / "erp-sample.db"
-    asyncio.run(load_sample(f"sqlite:///{path}", seed=7, scale=0.05, end=ERP_END))
-    return f"sqlite+aiosqlite:///{path}"
+    return sample_erp_url(tmp_path_factory)
 
 
 class SharedEmbedder:

@@ -7,15 +7,16 @@ whichever replica the client lands on.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
+from dari.chat.limits import running_streams
 from dari.config import Settings
 from tests.chat import llm_server
 from tests.chat.conftest import ChatServer, Servers, chat_settings, connect
 from tests.chat.data import DOCUMENTS, of, text_of
+from tests.fixtures.waiting import eventually
 
 QUESTION = "출장 일비 얼마예요?"
 ANSWER = "국내 출장 일비는 1일 25,000원입니다 [1]. " * 4
@@ -83,11 +84,15 @@ async def test_replicas_share_resume(
     await _resume_elsewhere(first, second, token, script)
 
 
+async def _no_stream(server: ChatServer, user_id: str) -> bool:
+    return await running_streams(server.runtime.cache, user_id) == 0
+
+
 async def test_replicas_share_cancel_and_limits(
     replicas: tuple[ChatServer, ChatServer], make_user: Any, script: llm_server.Script
 ) -> None:
     first, second = replicas
-    _, token = await make_user(first.runtime, username="rep2", roles=("employee",))
+    user, token = await make_user(first.runtime, username="rep2", roles=("employee",))
     script.answers.append({"text": ANSWER, "delay": 0.05})
     async with connect(first, token) as on_first, connect(second, token) as on_second:
         await on_first.send({"type": "message", "text": QUESTION})
@@ -99,7 +104,8 @@ async def test_replicas_share_cancel_and_limits(
         await on_second.send({"type": "cancel", "message_id": started[0]["message_id"]})
         done = (await on_first.until("done"))[-1]
         assert done["cancelled"] is True
-        await asyncio.sleep(0.3)
+        # The stream slot is released once the cancelled answer is saved.
+        await eventually(lambda: _no_stream(first, user.user_id), what="the stream slot's release")
         # Messages per minute are counted together: 1 (first) + 2 here = 3 allowed, then refused.
         for _ in range(2):
             script.answers.append({"text": "안녕하세요!"})

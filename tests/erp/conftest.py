@@ -11,7 +11,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +29,11 @@ from dari.erp.sample.schema import metadata
 from dari.erp.source import CatalogSource
 from dari.erp.toolset import ErpToolset
 from tests.conftest import MARIADB_URL, WORKER, _real_unavailable
+from tests.fixtures.erp import ERP_END, ERP_SEED, sample_erp_url
 
-SEED = 7
+SEED = ERP_SEED
 SCALE = 0.08
-END = date(2026, 11, 23)
+END = ERP_END
 
 
 class Sample:
@@ -58,9 +58,7 @@ def sample() -> Sample:
 
 @pytest.fixture(scope="session")
 def sqlite_erp(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("erp") / "erp-sample.db"
-    asyncio.run(load_sample(f"sqlite:///{path}", seed=SEED, scale=SCALE, end=END))
-    return f"sqlite+aiosqlite:///{path}"
+    return sample_erp_url(tmp_path_factory, scale=SCALE, seed=SEED)
 
 
 @pytest.fixture(scope="session")

@@ -56,7 +56,7 @@ async def test_retries_then_succeeds(any_runtime: Runtime, request: pytest.Fixtu
     await any_runtime.queue.start_worker(any_runtime)
     await any_runtime.queue.enqueue("test_flaky", {"key": key, "fail_times": 2})
     await _wait_for(lambda: len(CALLS.get(key, [])) == 3)
-    await asyncio.sleep(0.3)
+    await any_runtime.queue.drain(timeout=10)  # nothing left queued or running
     assert len(CALLS[key]) == 3  # succeeded on the third try, not run again
 
 
@@ -70,7 +70,7 @@ async def test_same_job_id_is_queued_once(
         )
     await any_runtime.queue.start_worker(any_runtime)
     await _wait_for(lambda: CALLS.get(key) == ["x"])
-    await asyncio.sleep(0.3)
+    await any_runtime.queue.drain(timeout=10)  # nothing left queued or running
     assert CALLS[key] == ["x"]
 
 

@@ -6,7 +6,6 @@ Under CI (CI=true) these tests must run; elsewhere they are skipped with a reaso
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
 import shutil
@@ -25,6 +24,7 @@ from dari.config.llm import LLMSettings
 from tests.chat import llm_server
 from tests.conftest import make_settings
 from tests.fixtures.auth import TEST_PASSWORD
+from tests.fixtures.erp import ERP_END, sample_erp_url
 from tests.web.harness import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,7 +42,6 @@ CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LLM_KEY = "web"
 PASSWORD = TEST_PASSWORD
-ERP_END = date(2026, 11, 23)  # the sample ERP's last day; also every turn's "today" here
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -101,11 +100,7 @@ def erp_today(monkeypatch: pytest.MonkeyPatch) -> date:
 
 @pytest.fixture(scope="session")
 def erp_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from dari.erp.sample.load import load_sample
-
-    path = tmp_path_factory.mktemp("web-erp") / "erp-sample.db"
-    asyncio.run(load_sample(f"sqlite:///{path}", seed=7, scale=0.05, end=ERP_END))
-    return f"sqlite+aiosqlite:///{path}"
+    return sample_erp_url(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -130,4 +130,5 @@ def test_restricted_document_is_hidden_from_other_departments(page: Any, live: L
     hidden = httpx.get(
         f"{live.url}/api/documents/{document_id}", headers={"Authorization": f"Bearer {sales}"}
     )
-    assert hidden.status_code in (403, 404)
+    # Existence is not revealed: a document the reader may not see is not found (not 403).
+    assert hidden.status_code == 404 and hidden.json()["code"] == "not_found"
