@@ -14,6 +14,7 @@ const SECTIONS = [
   { id: "users", icon: "users", permissions: ["admin:users"], load: () => import("./users.js") },
   { id: "erp", icon: "database", permissions: ["admin:erp", "admin:system"], load: () => import("./erp.js") },
   { id: "conversations", icon: "chat", permissions: ["admin:system", "admin:conversations"], load: () => import("./conversations.js") },
+  { id: "training", icon: "chart", permissions: ["admin:system"], load: () => import("./training.js") },
   { id: "usage", icon: "chart", permissions: ["admin:system", "admin:usage"], load: () => import("./usage.js") },
   { id: "health", icon: "pulse", permissions: ["admin:system", "admin:users", "docs:manage"], load: () => import("./health.js") },
   { id: "audit", icon: "list", permissions: ["admin:audit", "audit:read", "admin:users"], load: () => import("./audit.js") },
