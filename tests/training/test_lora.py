@@ -111,6 +111,13 @@ async def test_lora_end_to_end(lora_client: httpx.AsyncClient, tiny_base: Path) 
     adapter = Path(run["artifact"])
     assert (adapter / "adapter_config.json").exists()
     assert (adapter / "adapter_model.safetensors").exists()
+    import gguf  # the same adapter for llama.cpp (`--lora adapter.gguf`)
+
+    reader = gguf.GGUFReader(str(adapter / "adapter.gguf"))
+    assert bytes(reader.fields["adapter.type"].parts[-1]).decode() == "lora"
+    names = {t.name for t in reader.tensors}
+    assert {"blk.0.attn_q.weight.lora_a", "blk.1.attn_v.weight.lora_b"} <= names
+    assert len(names) == 2 * 4 * 2  # a and b, q/k/v/o, two layers
 
     tokenizer, plain = serving.load(str(tiny_base), None)
     _, tuned = serving.load(str(tiny_base), str(adapter))

@@ -23,7 +23,25 @@ SAMPLES = [
 ]
 
 
-def measure(base: str, steps: int, threads: int, max_tokens: int) -> dict[str, Any]:
+def llama_cpp_check(base: str, adapter: str, question: str) -> dict[str, Any]:
+    """Load the GGUF adapter into llama.cpp (llama-cpp-python) beside its base; answer once
+    without and once with it (greedy)."""
+    from llama_cpp import Llama
+
+    out: dict[str, Any] = {"adapter": Path(adapter).name}
+    for key, lora_path in (("base", None), ("with_adapter", adapter)):
+        model = Llama(model_path=base, lora_path=lora_path, n_ctx=512, n_threads=2, verbose=False)
+        reply: Any = model.create_chat_completion(
+            messages=[{"role": "user", "content": question}], max_tokens=24, temperature=0.0
+        )
+        out[key] = reply["choices"][0]["message"]["content"]
+        del model
+    return out
+
+
+def measure(
+    base: str, steps: int, threads: int, max_tokens: int, llama_check: bool = True
+) -> dict[str, Any]:
     import torch
 
     from dari.training import lora
@@ -42,6 +60,7 @@ def measure(base: str, steps: int, threads: int, max_tokens: int) -> dict[str, A
     ]
     losses: list[float] = []
     started = time.perf_counter()
+    llama: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         report = lora.train(
             base,
@@ -51,6 +70,9 @@ def measure(base: str, steps: int, threads: int, max_tokens: int) -> dict[str, A
             lora.LoraOptions(steps=steps, max_tokens=max_tokens, device="cpu"),
             lambda s, n, loss: losses.append(round(loss, 3)),
         )
+        gguf_adapter = Path(tmp) / "adapter" / lora.GGUF_NAME
+        if llama_check and base.endswith(".gguf") and gguf_adapter.exists():
+            llama = llama_cpp_check(base, str(gguf_adapter), SAMPLES[0][0])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "base": base,
@@ -63,6 +85,7 @@ def measure(base: str, steps: int, threads: int, max_tokens: int) -> dict[str, A
         "losses": losses,
         "heldout_loss": report["heldout_loss"],
         "trainable_parameters": report["trainable_parameters"],
+        "llama_cpp": llama,
     }
 
 

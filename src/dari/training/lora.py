@@ -5,7 +5,8 @@ batch size 1, AdamW, the loss only on the assistant's answer — so progress (st
 cancellation are checked after every step. The base model is a Hugging Face directory or a
 GGUF file (transformers dequantises it; needs the `gguf` package). The adapter is written to a
 temporary directory and renamed into place when complete, with `dari_adapter.json` naming
-the base model it belongs to (checked before it is served).
+the base model it belongs to (checked before it is served) and `adapter.gguf`, the same
+adapter for llama.cpp (`dari.training.gguf_lora`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dari.training import errors
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int, float], None]  # (step, steps, loss); raises to stop
 ADAPTER_META = "dari_adapter.json"
+GGUF_NAME = "adapter.gguf"  # the same adapter for llama.cpp (`--lora`), when convertible
 ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
 
 
@@ -212,6 +214,7 @@ def save_adapter(model: Any, out_dir: Path, base: str, fingerprint: dict[str, An
     """Write the adapter next to its final place and rename it there when complete."""
     import errno
 
+    from dari.training.gguf_lora import ConversionError, convert
     from dari.training.store import publish_dir
 
     tmp = out_dir.with_name(f".{out_dir.name}.tmp")
@@ -219,7 +222,16 @@ def save_adapter(model: Any, out_dir: Path, base: str, fingerprint: dict[str, An
     try:
         tmp.mkdir(parents=True)
         model.save_pretrained(str(tmp))
-        meta = {"base_model": base, "base_fingerprint": fingerprint}
+        meta: dict[str, Any] = {
+            "base_model": base,
+            "base_fingerprint": fingerprint,
+            "gguf": GGUF_NAME,
+        }
+        try:
+            convert(tmp, tmp / GGUF_NAME, fingerprint)
+        except ConversionError as exc:  # served by vLLM only; llama.cpp's script converts it
+            log.warning("adapter not converted to GGUF: %s", exc)
+            meta["gguf"] = None
         (tmp / ADAPTER_META).write_text(json.dumps(meta, ensure_ascii=False, indent=2))
         publish_dir(tmp, out_dir)
     except OSError as exc:
