@@ -79,7 +79,7 @@ def serve(
         run(preflight(settings))
     except (PreflightError, SettingsError) as exc:
         fail(str(exc))
-    from dari.cli.tls import TLSConfigError, tls_options
+    from dari.cli.tls import TLSConfigError, restrict_to_tls13, tls_options
 
     try:
         tls = tls_options(settings)
@@ -98,10 +98,8 @@ def serve(
     )
     config.load()
     if config.ssl is not None:
-        import ssl
-
         # The design asks for TLS 1.3; older protocol versions are refused outright.
-        config.ssl.minimum_version = ssl.TLSVersion.TLSv1_3
+        restrict_to_tls13(config.ssl)
     uvicorn.Server(config).run()
 
 

@@ -31,8 +31,24 @@ def tls_options(settings: Settings) -> dict[str, Any]:
     options: dict[str, Any] = {
         "ssl_certfile": str(server.tls_certfile),
         "ssl_keyfile": str(server.tls_keyfile),
+        # uvicorn takes a protocol, not a minimum version: PROTOCOL_TLS_SERVER negotiates the
+        # highest both sides speak, and `restrict_to_tls13` (after `Config.load`) sets the floor.
+        "ssl_version": ssl.PROTOCOL_TLS_SERVER,
     }
     if server.tls_client_ca is not None:
         options["ssl_ca_certs"] = str(server.tls_client_ca)
         options["ssl_cert_reqs"] = ssl.CERT_REQUIRED
     return options
+
+
+def restrict_to_tls13(context: ssl.SSLContext) -> ssl.SSLContext:
+    """Refuse every protocol version below TLS 1.3 (the design: TLS 1.3 between containers).
+
+    uvicorn builds its SSLContext in `Config.load()` from `tls_options` and offers no option
+    for a minimum version, so `dari serve` calls this on `config.ssl` before serving.
+    """
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    # Renegotiation and compression do not exist in TLS 1.3; keep them off should the floor
+    # ever be lowered.
+    context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_NO_RENEGOTIATION
+    return context

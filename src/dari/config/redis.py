@@ -12,7 +12,9 @@ class RedisSettings(Section):
     url: str = Field(
         "",
         description="Redis URL (e.g. redis://127.0.0.1:6379/0). Empty: in-process cache, "
-        "bus and job queue (single process only).",
+        "bus and job queue (single process only). TLS: `rediss://:pass@host:6379/0"
+        "?ssl_ca_certs=/path/ca.pem&ssl_certfile=…&ssl_keyfile=…` (the server's certificate "
+        "is verified; the job queue takes the CA from SSL_CERT_FILE, docs/containers.md).",
     )
     key_prefix: str = Field(
         "dari:", description="Prefix of every key and channel Dari uses in Redis."
@@ -24,7 +26,8 @@ class RedisSettings(Section):
         description="Connections one process opens to Redis for the cache and bus, at most. "
         "Commands share them, and one of them carries every pub/sub subscription of the "
         "process (answers in progress, resumed answers). At the limit a command waits for a "
-        "free connection (DARI_REDIS_POOL_TIMEOUT_S). The job queue keeps its own connections.",
+        "free connection (DARI_REDIS_POOL_TIMEOUT_S). The job queue has a pool of its own with "
+        "the same bound.",
     )
     pool_timeout_s: float = Field(
         5.0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 from sqlalchemy import event
@@ -39,10 +40,27 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
             pool_pre_ping=True,
             pool_recycle=1800,
         )
+        context = tls_context(settings)
+        if context is not None:
+            kwargs["connect_args"] = {"ssl": context}
     engine = create_async_engine(url, **kwargs)
     if backend == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | None:
+    """TLS 1.3 towards MariaDB, verifying its certificate and host name (DARI_DATABASE_TLS_*)."""
+    cfg = settings.database
+    if cfg.tls_ca is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=str(cfg.tls_ca))
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    if cfg.tls_certfile is not None and cfg.tls_keyfile is not None:
+        context.load_cert_chain(str(cfg.tls_certfile), str(cfg.tls_keyfile))
+    return context
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
