@@ -39,12 +39,15 @@ pytestmark = pytest.mark.fault
 CLIENTS = 10
 QUESTION = "출장 일비 얼마예요?"
 SENTENCE = "국내 출장 일비는 1일 25,000원입니다 [1]. "
-# Short model timeouts: a silent model is given up after IDLE_S (DARI_LLM_IDLE_TIMEOUT_S).
+# Short model timeouts: a silent model is given up after IDLE_S (DARI_LLM_IDLE_TIMEOUT_S). The
+# other limits are far longer (a whole completion 120 s, the chat's budget for phrasing 60 s),
+# so only the idle timeout can end a hung answer within LAST_FRAME_S.
 IDLE_S = 1.5
-LLM = {"first_token_timeout_s": 3, "idle_timeout_s": IDLE_S, "total_timeout_s": 20}
+LLM = {"first_token_timeout_s": 3, "idle_timeout_s": IDLE_S, "total_timeout_s": 120}
+CHAT = {"model_answer_s": 60, "model_first_sentence_s": 60}
 # The longest a client may wait for its last frame: the idle timeout, Redis' connect timeout
-# (3 s) and the slow streaming before the fault, with room for a loaded CI machine.
-LAST_FRAME_S = 45
+# (3 s) and saving, with room for a loaded CI machine.
+LAST_FRAME_S = 30
 
 
 @pytest.fixture
@@ -77,7 +80,7 @@ async def fault_server(
     erp_url: str,
     key: str,
 ) -> ChatServer:
-    settings = chat_settings(fault_settings, llm_url, erp_url, key, llm=LLM)
+    settings = chat_settings(fault_settings, llm_url, erp_url, key, llm=LLM, **CHAT)
     settings = settings.model_copy(update={"redis": RedisSettings(url=own_redis.url)})
     server = await servers.start(settings)
     await server.index(DOCUMENTS)
@@ -224,6 +227,10 @@ async def test_model_fails_mid_answer_under_ten_streaming_clients(
             await client.send({"type": "message", "text": QUESTION})
         seen = await started_events(group)
         answers = await last_frames(group, seen)
-        await check_stored(fault_server, answers)
+        # What passed the check is kept and the evidence follows (docs/chat-protocol.md): a
+        # whole answer, stored as sent.
+        assert await check_stored(fault_server, answers) == ["done"] * CLIENTS
+        for events in answers:
+            assert events[-1]["verification"]["status"] == "fallback", events[-1]
         assert script.disconnected >= CLIENTS and script.completed == 0  # all really failed
         await recovered(fault_server, script, group)

@@ -32,6 +32,14 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     Services never commit; this is the one place a request's writes become durable. Side
     effects registered with `dari.db.aftercommit.after_commit` (search index, files, job queue)
     run after the commit succeeded and are dropped when it fails or the handler raised.
+
+    A commit that fails for a transient reason (deadlock, lock wait timeout) is *not* re-run
+    here: the handler has already run (its request body read, audit rows written with
+    `record_now`, calls to the ERP or the model made) and cannot be replayed from this point.
+    Writes that may meet a deadlock are made deadlock-free where they are (`auth.set_roles`),
+    and units of work that can start again from scratch use `dari.db.retry.retry_transient`
+    (the chat's turn save); a request that still loses a deadlock gets 503 `unavailable` and
+    may be sent again by the client (docs/operations.md, "Load and faults").
     """
     async with runtime.sessionmaker() as session:
         try:

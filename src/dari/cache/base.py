@@ -62,13 +62,14 @@ class Cache(Protocol):
     async def push_publish(
         self,
         key: str,
-        channel: str,
+        channel: str | None,
         value: bytes | str,
         *,
         max_len: int | None = None,
         ttl: float | None = None,
     ) -> None:
-        """`list_push(key, value)` then `publish(channel, value)`, in one round trip.
+        """`list_push(key, value)` then `publish(channel, value)`, in one round trip (no
+        `publish` when `channel` is None).
 
         A subscriber that reads the list after subscribing misses nothing: the value is in
         the list before it is published. `ttl=None` keeps the list's expiry as it is."""

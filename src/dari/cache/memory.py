@@ -200,14 +200,15 @@ class MemoryCache:
     async def push_publish(
         self,
         key: str,
-        channel: str,
+        channel: str | None,
         value: bytes | str,
         *,
         max_len: int | None = None,
         ttl: float | None = None,
     ) -> None:
         await self.list_push(key, value, max_len=max_len, ttl=ttl)
-        await self.publish(channel, value)
+        if channel is not None:
+            await self.publish(channel, value)
 
     async def window_add(self, key: str, now: float, window_s: float, limit: int) -> int:
         self._wrote()

@@ -252,7 +252,7 @@ class RedisCache:
     async def push_publish(
         self,
         key: str,
-        channel: str,
+        channel: str | None,
         value: bytes | str,
         *,
         max_len: int | None = None,
@@ -266,7 +266,8 @@ class RedisCache:
                 pipe.ltrim(self._k(key), -max_len, -1)
             if ttl is not None:
                 pipe.pexpire(self._k(key), _ms(ttl))
-            pipe.publish(self._k(channel), value)
+            if channel is not None:
+                pipe.publish(self._k(channel), value)
             await pipe.execute()
 
     async def window_add(self, key: str, now: float, window_s: float, limit: int) -> int:

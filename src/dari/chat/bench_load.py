@@ -5,7 +5,7 @@ What Dari itself costs per answer, on each cache and database backend: the model
 process (uvicorn, the real app), and N clients each ask `answers_per_client` small-talk
 questions one after the other over `/ws/chat`. Reported: answers/s, p50/p95 time to the first
 token and to `done`, errors by code, this process's CPU seconds per answer (server and
-clients), and with Redis its CPU per answer (`INFO cpu` before and after).
+clients), and with Redis its CPU and commands per answer (`INFO cpu`, `INFO commandstats`).
 
 Nothing of an install is touched: the database is a fresh SQLite file in a temporary
 directory, or the `--database` URL (migrated; its bench users and chats are left there — use
@@ -42,6 +42,8 @@ class LoadOptions:
     tokens_per_s: float = 50.0
     tokens: int = 40
     timeout_s: float = 120.0
+    resume_ttl_s: int = 300  # DARI_CHAT_RESUME_TTL_S (the soak shortens it: keys expire in the run)
+    max_stream_s: int = 600  # DARI_CHAT_MAX_STREAM_S
 
 
 @dataclass
@@ -103,7 +105,11 @@ def bench_settings(options: LoadOptions, data_dir: Path, llm_url: str) -> Any:
         database=DatabaseSettings(url=database_url),
         redis=RedisSettings(url=redis_url, key_prefix=f"dari-bench:{uuid.uuid4().hex[:8]}:"),
         llm=LLMSettings(base_url=llm_url, model="standin", max_retries=0),
-        chat=ChatSettings(messages_per_minute=10000, max_stream_s=600),
+        chat=ChatSettings(
+            messages_per_minute=10000,
+            max_stream_s=options.max_stream_s,
+            resume_ttl_s=options.resume_ttl_s,
+        ),
     )
 
 
@@ -208,18 +214,21 @@ async def client_run(harness: Harness, token: str, answers: int, timeout_s: floa
                 await harness.on_answer()
 
 
-async def redis_cpu_s(url: str) -> float:
-    """Redis's own CPU seconds so far (`INFO cpu`: user + sys), 0.0 without Redis."""
+async def redis_usage(url: str) -> tuple[float, int]:
+    """Redis's own CPU seconds so far (`INFO cpu`: user + sys) and the commands it has run
+    (`INFO commandstats`); zeros without Redis."""
     if not url:
-        return 0.0
+        return 0.0, 0
     import redis.asyncio as aioredis
 
     client = aioredis.Redis.from_url(url)
     try:
-        info = await client.info("cpu")
+        cpu = await client.info("cpu")
+        stats = await client.info("commandstats")
     finally:
         await client.aclose()
-    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+    calls = sum(int(v["calls"]) for k, v in stats.items() if k.startswith("cmdstat_"))
+    return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"]), calls
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -236,7 +245,7 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
     async with started(options) as harness:
         await asyncio.gather(*(client_run(harness, t, 1, 60) for t in harness.tokens))
         harness.results.clear()
-        cpu, redis_cpu = time.process_time(), await redis_cpu_s(harness.redis_url)
+        cpu, (redis_cpu, redis_calls) = time.process_time(), await redis_usage(harness.redis_url)
         began = time.perf_counter()
         await asyncio.gather(
             *(
@@ -247,7 +256,8 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
         )
         wall = time.perf_counter() - began
         cpu = time.process_time() - cpu
-        redis_cpu = await redis_cpu_s(harness.redis_url) - redis_cpu
+        redis_after = await redis_usage(harness.redis_url)
+        redis_cpu, redis_calls = redis_after[0] - redis_cpu, redis_after[1] - redis_calls - 2
         results = harness.results
     done = [r for r in results if r["outcome"] == "done"]
     errors: dict[str, int] = {}
@@ -270,6 +280,8 @@ async def run_load(options: LoadOptions) -> dict[str, Any]:
         "done_p95_ms": percentile([r["done_ms"] for r in done], 0.95),
         "cpu_s_per_answer": round(cpu / count, 4),
         "redis_cpu_s_per_answer": round(redis_cpu / count, 4) if harness.redis_url else None,
+        # Every command Redis ran (also other clients of a shared Redis), per answer.
+        "redis_commands_per_answer": round(redis_calls / count, 1) if harness.redis_url else None,
         "model": {"tokens_per_s": options.tokens_per_s, "tokens": options.tokens},
         "pid": os.getpid(),
     }

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 Sink = Callable[[dict[str, Any]], Awaitable[None]]
 TERMINAL = ("done", "error")
 MAX_EVENTS = 20000  # kept per answer for resume (newest)
+TRIM_EVERY = 500  # events between two trims of the list to MAX_EVENTS (and at the last one)
 ANSWERS = Counter("dari_chat_answers_total", "Answers by outcome", ["outcome"])
 ANSWER_SECONDS = Histogram(
     "dari_chat_answer_seconds", "Question to last event", buckets=(1, 2, 5, 10, 20, 40, 80, 160)
@@ -89,8 +90,9 @@ class AnswerStream:
         event, data = self._number(event)
         settings = self.runtime.settings.chat
         ttl = settings.max_stream_s + settings.resume_ttl_s if self.seq == 1 else None
+        trim = MAX_EVENTS if self.seq % TRIM_EVERY == 0 else None  # kept near MAX_EVENTS
         await self.runtime.cache.push_publish(
-            _events(self.message_id), _live(self.message_id), data, max_len=MAX_EVENTS, ttl=ttl
+            _events(self.message_id), _live(self.message_id), data, max_len=trim, ttl=ttl
         )
         await self._hand_over(event)
 
@@ -98,7 +100,7 @@ class AnswerStream:
         """Number the event and keep it for resume (not broadcast: see `deliver`)."""
         event, data = self._number(event)
         cache, ttl = self.runtime.cache, self.runtime.settings.chat.resume_ttl_s
-        await cache.list_push(_events(self.message_id), data, max_len=MAX_EVENTS, ttl=ttl)
+        await cache.push_publish(_events(self.message_id), None, data, max_len=MAX_EVENTS, ttl=ttl)
         return event
 
     async def deliver(self, event: dict[str, Any], *, strict: bool = True) -> None:

@@ -92,8 +92,8 @@ class ChatSettings(Section):
         20,
         ge=1,
         le=10000,
-        description="Messages one user may send per minute, across every replica; more are "
-        "refused with `rate_limited`.",
+        description="Messages one user may send in any 60 seconds (a sliding window), across "
+        "every replica; more are refused with `rate_limited` (and not counted).",
     )
     resume_ttl_s: int = Field(
         300,
