@@ -78,3 +78,15 @@ async def test_a_domain_error_answers_problem_json() -> None:
     assert body["code"] == "too_large" and body["type"] == "urn:dari:problem:too_large"
     assert body["detail"] == "파일이 1MB보다 큽니다." and body["max_mb"] == 1
     assert body["title"] == "Content Too Large"
+
+
+def test_http_and_websocket_name_a_lost_dependency_alike() -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from dari.chat.errors import dependency_failure
+    from dari.core.errors import UNAVAILABLE
+
+    lost = dependency_failure(RedisConnectionError("gone"))
+    assert lost is not None and lost.code == "unavailable"
+    assert lost.message == UNAVAILABLE["cache"] and HANGUL.search(lost.message)
+    assert dependency_failure(ValueError("not a dependency")) is None

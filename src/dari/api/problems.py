@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dari.cache.base import CacheUnavailable
-from dari.core.errors import DariError
+from dari.core.errors import UNAVAILABLE, DariError, message_of
 from dari.observability.context import request_id_var
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return problem_response(
-            422, "validation_error", "The request is invalid.", errors=_validation_errors(exc)
+            422,
+            "validation_error",
+            message_of("validation_error"),
+            errors=_validation_errors(exc),
         )
 
     @app.exception_handler(OperationalError)
@@ -145,7 +148,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             503,
             "service_unavailable",
-            "The database is unavailable. Try again shortly.",
+            UNAVAILABLE["database"],
             part="database",
             headers={"Retry-After": "5"},
         )
@@ -157,7 +160,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             503,
             "service_unavailable",
-            "The cache is unavailable. Try again shortly.",
+            UNAVAILABLE["cache"],
             part="cache",
             headers={"Retry-After": "5"},
         )
@@ -165,4 +168,4 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return problem_response(500, "internal_error", "An unexpected error occurred.")
+        return problem_response(500, "internal_error", message_of("internal_error"))

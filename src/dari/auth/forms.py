@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 
 from dari.api.problems import Problem
+from dari.core.errors import message_of
 
 MAX_FORM_BYTES = 16 * 1024
 # Fields compared, never stored or shown, so any character is harmless in them. The password
@@ -47,7 +48,7 @@ FORM_SCHEMA: dict[str, Any] = {
 
 def _invalid(field: str, message: str, kind: str) -> Problem:
     error = {"loc": ["body", field], "msg": message, "type": kind}
-    return Problem(422, "validation_error", "The request is invalid.", errors=[error])
+    return Problem(422, "validation_error", message_of("validation_error"), errors=[error])
 
 
 async def read_form(request: Request, limits: dict[str, int]) -> dict[str, str]:
@@ -55,13 +56,13 @@ async def read_form(request: Request, limits: dict[str, int]) -> dict[str, str]:
     `grant_type`; raises a 413/415/422 Problem for anything else."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in (URLENCODED, MULTIPART):
-        raise Problem(415, "unsupported_media_type", f"Send the form as {URLENCODED}.")
+        raise Problem(415, "unsupported_media_type", f"양식은 {URLENCODED} 형식으로 보내 주세요.")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        raise Problem(413, "content_too_large", "The form is too large.")
+        raise Problem(413, "content_too_large", "양식이 너무 큽니다.")
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
-        raise Problem(413, "content_too_large", "The form is too large.")
+        raise Problem(413, "content_too_large", "양식이 너무 큽니다.")
     try:
         text = body.decode("utf-8")
         if content_type == URLENCODED:
@@ -72,7 +73,7 @@ async def read_form(request: Request, limits: dict[str, int]) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError):
         raise Problem(422, "invalid_form", "입력값이 UTF-8이 아닙니다. (Not UTF-8.)") from None
     except Exception:  # malformed multipart framing
-        raise Problem(400, "bad_request", "The form could not be read.") from None
+        raise Problem(400, "bad_request", "양식을 읽을 수 없습니다.") from None
     values = dict(pairs)
     for name, limit in limits.items():
         value = values.get(name)

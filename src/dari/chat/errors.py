@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dari.chat.protocol import ERROR_CODES
-from dari.core.errors import DariError, status_of
+from dari.core.errors import UNAVAILABLE, DariError, status_of
 
 # The HTTP status of every chat error code (problem+json), from the one catalogue.
 HTTP_STATUS = {code: status_of(code) for code in ERROR_CODES}
@@ -29,16 +29,9 @@ def dependency_failure(exc: BaseException) -> ChatError | None:
     from sqlalchemy.exc import DBAPIError, OperationalError
 
     if isinstance(exc, RedisError):
-        return ChatError(
-            "unavailable", "캐시(cache) 서버에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
-        )
+        return ChatError("unavailable", UNAVAILABLE["cache"])
     if isinstance(exc, OperationalError | DBAPIError):
-        return ChatError(
-            "unavailable",
-            "데이터베이스(database)에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.",
-        )
+        return ChatError("unavailable", UNAVAILABLE["database"])
     if isinstance(exc, ConnectionError | TimeoutError | OSError):
-        return ChatError(
-            "unavailable", "내부 서비스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
-        )
+        return ChatError("unavailable", UNAVAILABLE["service"])
     return None

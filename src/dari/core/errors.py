@@ -91,6 +91,19 @@ CATALOGUE: dict[str, ErrorSpec] = {
 }
 
 
+# `service_unavailable` / `unavailable`, naming the part that is gone (HTTP `part`, like /readyz).
+UNAVAILABLE: dict[str, str] = {
+    "database": "데이터베이스(database)에 연결할 수 없습니다. " + _RETRY,
+    "cache": "캐시(cache) 서버에 연결할 수 없습니다. " + _RETRY,
+    "service": "내부 서비스에 연결할 수 없습니다. " + _RETRY,
+}
+
+
+def message_of(code: str) -> str:
+    """The catalogue's Korean message for `code`."""
+    return CATALOGUE[code].message
+
+
 def status_of(code: str) -> int:
     """The HTTP status of `code` (500 for a code that is not in the catalogue)."""
     spec = CATALOGUE.get(code)
