@@ -239,6 +239,54 @@ async def test_a_run_left_running_by_a_dead_trainer_fails_cleanly(
         assert again.error_code == "trainer_restarted" and again.artifact is None
     assert store.read_pointer(runtime.settings.server.data_dir, "lora") is None
 
+    # a retry of a job whose attempt died (still `running`, however recent) fails it cleanly
+    async with runtime.sessionmaker() as session:
+        fresh = Run(kind="lora", dataset_version=1, status="running", created_by="t")
+        fresh.progress, fresh.report = {"step": 2}, {}
+        session.add(fresh)
+        await session.commit()
+        fresh_id = fresh.id
+    assert await runs.recover(runtime) == []  # recent: maybe alive on another trainer
+    assert await runs.execute(runtime, fresh_id) == "failed"
+
+
+async def test_a_run_past_its_time_limit_is_interrupted(
+    lora_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    runtime = lora_client.app.state.runtime  # type: ignore[attr-defined]
+    headers = await admin_headers(runtime)
+    version = await _dataset(lora_client, headers)
+    async with runtime.sessionmaker() as session:
+        from dari.training import service
+
+        run = await service.new_run(session, "lora", version, "t")
+        await session.commit()
+        run_id = run.id
+    from dari.training import lora
+
+    real_train = lora.train
+
+    def slow(*args: Any) -> Any:
+        def step(s: int, n: int, loss: float) -> None:
+            import time
+
+            time.sleep(0.2)
+            args[5](s, n, loss)
+
+        return real_train(*args[:5], step)
+
+    monkeypatch.setattr(lora, "train", slow)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(runs.execute(runtime, run_id), 3)
+    async with runtime.sessionmaker() as session:
+        ended = await session.get(Run, run_id)
+        assert ended is not None and ended.status == "failed"
+        assert ended.error_code == "interrupted" and ended.artifact is None
+    await asyncio.sleep(1.5)  # the thread stopped at its next step; nothing was written
+    assert not (runtime.settings.server.data_dir / "training" / "lora" / run_id).exists()
+
 
 def test_trainer_is_not_a_default_role() -> None:
     assert "trainer" not in ServerSettings().roles

@@ -54,3 +54,9 @@ class TrainingSettings(Section):
         description="A run whose trainer sent no progress for this long is failed when a "
         "trainer starts (its process died); it is never promoted.",
     )
+    job_timeout_s: int = Field(
+        21600,
+        ge=60,
+        description="Longest a LoRA run may take on the trainer queue; then it is stopped and "
+        "failed (`interrupted`), nothing switched on.",
+    )

@@ -23,19 +23,47 @@ SAMPLES = [
 ]
 
 
-def llama_cpp_check(base: str, adapter: str, question: str) -> dict[str, Any]:
-    """Load the GGUF adapter into llama.cpp (llama-cpp-python) beside its base; answer once
-    without and once with it (greedy)."""
-    from llama_cpp import Llama
+_LLAMA_SCRIPT = """
+import json, sys
+from llama_cpp import Llama
+base, adapter, question = sys.argv[1:4]
+for key, lora in (("base", None), ("with_adapter", adapter)):
+    model = Llama(model_path=base, lora_path=lora, n_ctx=512, n_threads=2, verbose=False)
+    print(json.dumps({"loaded": key}), flush=True)
+    reply = model.create_chat_completion(
+        messages=[{"role": "user", "content": question}], max_tokens=24, temperature=0.0
+    )
+    print(json.dumps({key: reply["choices"][0]["message"]["content"]}), flush=True)
+    del model
+"""
 
-    out: dict[str, Any] = {"adapter": Path(adapter).name}
-    for key, lora_path in (("base", None), ("with_adapter", adapter)):
-        model = Llama(model_path=base, lora_path=lora_path, n_ctx=512, n_threads=2, verbose=False)
-        reply: Any = model.create_chat_completion(
-            messages=[{"role": "user", "content": question}], max_tokens=24, temperature=0.0
+
+def llama_cpp_check(base: str, adapter: str, question: str) -> dict[str, Any]:
+    """Load the GGUF adapter into llama.cpp (llama-cpp-python, in a child process so a crash
+    of the engine is reported, not fatal) beside its base; answer without and with it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", _LLAMA_SCRIPT, base, adapter, question],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    out: dict[str, Any] = {"adapter": Path(adapter).name, "loaded": []}
+    for line in done.stdout.splitlines():
+        item = json.loads(line)
+        if "loaded" in item:
+            out["loaded"].append(item["loaded"])
+        else:
+            out.update(item)
+    if done.returncode:
+        out["error"] = (
+            f"llama.cpp stopped with signal {-done.returncode}"
+            if done.returncode < 0
+            else done.stderr.strip().splitlines()[-1:]
         )
-        out[key] = reply["choices"][0]["message"]["content"]
-        del model
     return out
 
 

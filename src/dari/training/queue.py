@@ -19,7 +19,11 @@ def training_queue(runtime: Runtime) -> JobQueue:
     def build() -> Any:
         settings = runtime.settings
         redis = settings.redis.model_copy(
-            update={"key_prefix": settings.redis.key_prefix + "train:"}
+            update={
+                "key_prefix": settings.redis.key_prefix + "train:",
+                "job_timeout_s": settings.training.job_timeout_s,
+                "job_max_tries": 2,  # a retry only fails the run cleanly (dari.training.runs)
+            }
         )
         return create_queue(settings.model_copy(update={"redis": redis}))
 

@@ -40,6 +40,15 @@ RUNNING = Gauge("dari_training_runs_running", "Training runs in progress.", ["ki
 LAST_LOSS = Gauge("dari_training_lora_loss", "Last training loss of the running LoRA run.")
 
 
+RESTARTED = (
+    "학습 서버가 다시 시작되어 실행이 중단되었습니다. 적용된 것은 없습니다. 다시 실행해 주세요."
+)
+INTERRUPTED = (
+    "학습이 중단되었습니다(시간 제한 또는 학습 서버 종료). "
+    "적용된 것은 없습니다. 다시 실행해 주세요."
+)
+
+
 class Cancelled(Exception):
     pass
 
@@ -53,6 +62,12 @@ async def execute(runtime: Runtime, run_id: str) -> str:
             return "missing"
         if run.status in service.TERMINAL:
             return run.status  # a repeated job (a worker restart): nothing to do again
+        if run.status in ("running", "cancelling"):  # a retry after its attempt died
+            run.status, run.error_code, run.error = "failed", "trainer_restarted", RESTARTED
+            run.finished_at = run.updated_at = utcnow()
+            await session.commit()
+            RUNS.labels(run.kind, "failed").inc()
+            return "failed"
         kind, version = run.kind, run.dataset_version
         run.status, run.progress, run.updated_at = "running", {"step": 0}, utcnow()
         run.error, run.error_code = None, None
@@ -66,6 +81,10 @@ async def execute(runtime: Runtime, run_id: str) -> str:
             artifact, report = await train_candidate(runtime, version, run_id)
         else:
             artifact, report = await _lora(runtime, run_id, version)
+    except asyncio.CancelledError:  # the job's time limit, or the trainer shutting down
+        error = errors.TrainingError("interrupted", INTERRUPTED)
+        await asyncio.shield(_finish(runtime, run_id, kind, started, error=error))
+        raise
     except (errors.TrainingError, Cancelled) as exc:
         error = exc if isinstance(exc, errors.TrainingError) else errors.cancelled()
         return await _finish(runtime, run_id, kind, started, error=error)
@@ -92,6 +111,8 @@ async def _finish(
     DURATION.labels(kind).observe(seconds)
     async with runtime.sessionmaker() as session:
         run = await service.get_run(session, run_id)
+        if run.status in service.TERMINAL:  # failed meanwhile (recovered, interrupted)
+            return run.status
         if error is None and run.status == "cancelling":
             error = errors.cancelled()
         if error is not None:
@@ -144,7 +165,11 @@ async def _lora(runtime: Runtime, run_id: str, version: int) -> tuple[str, dict[
         asyncio.to_thread(lora.train, base, train_rows, heldout_rows, out, options, on_step)
     )
     while not task.done():
-        await asyncio.wait({task}, timeout=1.0)
+        try:
+            await asyncio.wait({task}, timeout=1.0)
+        except asyncio.CancelledError:
+            stop.set()  # the thread stops after its current step
+            raise
         async with runtime.sessionmaker() as session:  # progress out, cancellation in
             run = await service.get_run(session, run_id)
             if run.status == "cancelling":
@@ -174,10 +199,7 @@ async def recover(runtime: Runtime, now: Any = None) -> list[str]:
             if run.updated_at <= limit:
                 run.status = "failed"
                 run.error_code = "trainer_restarted"
-                run.error = (
-                    "학습 서버가 다시 시작되어 실행이 중단되었습니다. 적용된 것은 없습니다. "
-                    "다시 실행해 주세요."
-                )
+                run.error = RESTARTED
                 run.finished_at = run.updated_at = utcnow()
                 failed.append(run.id)
                 RUNS.labels(run.kind, "failed").inc()

@@ -246,7 +246,6 @@ async def promote(
         check_adapter(runtime.settings, run.artifact)
     data_dir = runtime.settings.server.data_dir
     previous = store.read_pointer(data_dir, run.kind)
-    store.promote(data_dir, run.kind, run.id, run.artifact, actor.username if actor else actor_name)
     if previous and previous.get("run_id") and previous["run_id"] != run.id:
         older = await repo.run(session, previous["run_id"])
         if older is not None and older.status == "promoted":
@@ -262,6 +261,8 @@ async def promote(
         subject_id=run.id,
         details={"dataset": run.dataset_version, "gate": run.report.get("gate")},
     )
+    # Last: the switch itself, one atomic rename; if it fails the transaction rolls back.
+    store.promote(data_dir, run.kind, run.id, run.artifact, actor.username if actor else actor_name)
     runtime.services.pop("chat.router", None)
     return run
 
