@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,8 @@ from dari.auth.service import Auth, sign_out_everywhere
 from dari.config import Settings
 from dari.core.principal import Principal
 from dari.db.base import utcnow
+
+T = TypeVar("T")
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 PERMISSION_RE = re.compile(r"^(\*|[a-z][a-z0-9_]*:(\*|[a-z0-9_.-]+))$")
@@ -121,25 +124,23 @@ async def create_user(
     return user
 
 
+def _found(value: T | None, code: str) -> T:
+    """`value`, or the catalogue's 404 `code` (its Korean message) when there is none."""
+    if value is None:
+        raise AuthError(code)
+    return value
+
+
 async def get_user_or_404(session: AsyncSession, user_id: str) -> User:
-    user = await repo.get_user(session, user_id)
-    if user is None:
-        raise AuthError("user_not_found", "사용자를 찾을 수 없습니다.")
-    return user
+    return _found(await repo.get_user(session, user_id), "user_not_found")
 
 
 async def get_role_or_404(session: AsyncSession, name: str) -> Role:
-    role = await repo.get_role(session, name)
-    if role is None:
-        raise AuthError("role_not_found", "역할을 찾을 수 없습니다.")
-    return role
+    return _found(await repo.get_role(session, name), "role_not_found")
 
 
 async def get_department_or_404(session: AsyncSession, department_id: str) -> Department:
-    department = await repo.get_department(session, department_id)
-    if department is None:
-        raise AuthError("department_not_found", "부서를 찾을 수 없습니다.")
-    return department
+    return _found(await repo.get_department(session, department_id), "department_not_found")
 
 
 async def check_roles_grantable(session: AsyncSession, actor: Principal, names: list[str]) -> None:
