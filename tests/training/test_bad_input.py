@@ -103,3 +103,12 @@ def test_masking_rules() -> None:
     assert text.count(masking.NAME_MASK) == 2 and masking.RRN_MASK in text
     assert m.mask("한빛상사 10월 미수금") == "한빛상사 10월 미수금"  # companies stay
     assert m.counts["phone"] == 2 and m.counts["resident_number"] == 1
+
+
+async def test_lora_without_a_trainer_is_refused(app_client: httpx.AsyncClient) -> None:
+    runtime = app_client.app.state.runtime  # type: ignore[attr-defined]
+    headers = await admin_headers(runtime)
+    response = await app_client.post(
+        "/api/admin/training/runs", json={"kind": "lora", "dataset": 1}, headers=headers
+    )
+    assert "trainer" in problem(response, 409, "no_trainer")

@@ -98,6 +98,9 @@ async def start_run(
     """Router: trained and gated now (seconds). LoRA: queued for a `trainer` process."""
     from dari.training.runs import execute
 
+    settings = runtime.settings
+    if body.kind == "lora" and not settings.redis.url and "trainer" not in settings.server.roles:
+        raise Problem(409, "no_trainer", errors.NO_TRAINER)
     try:
         run = await service.new_run(session, body.kind, body.dataset, admin.username)
     except errors.TrainingError as exc:

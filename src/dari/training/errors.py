@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+NO_TRAINER = (
+    "이 서버에는 학습(trainer) 역할이 없어 LoRA 학습을 실행할 수 없습니다. "
+    "DARI_ROLES에 trainer를 더하거나(Redis를 쓰면 학습 서버에서 dari serve --role trainer), "
+    "명령줄에서 dari train lora --dataset N을 실행해 주세요."
+)
+
 
 class TrainingError(Exception):
     def __init__(self, code: str, message: str, status: int = 422) -> None:
