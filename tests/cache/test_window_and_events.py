@@ -53,14 +53,16 @@ async def test_window_key_expires(cache: Cache) -> None:
 async def test_push_publish_lists_then_broadcasts(cache: Cache) -> None:
     subscription = await cache.subscribe("live")
     try:
-        await cache.push_publish("events", "live", "e1", max_len=2, ttl=30)
-        await cache.push_publish("events", "live", "e2", max_len=2)
-        await cache.push_publish("events", "live", "e3", max_len=2)
-        assert await cache.list_range("events") == [b"e2", b"e3"]
+        await cache.push_publish("events", "live", ["e1"], max_len=3, ttl=30)
+        await cache.push_publish("events", "live", ["e2", "e3"], max_len=3)
+        await cache.push_publish("events", "live", ["e4"], max_len=3)
+        await cache.push_publish("events", None, ["e5"])  # kept, not broadcast
+        assert await cache.list_range("events") == [b"e2", b"e3", b"e4", b"e5"]
         ttl = await cache.ttl("events")  # set by the first push, kept by the others
         assert ttl is not None and 25 < ttl <= 30
-        received = [await subscription.get(timeout=2) for _ in range(3)]
-        assert received == [("live", b"e1"), ("live", b"e2"), ("live", b"e3")]
+        received = [await subscription.get(timeout=2) for _ in range(4)]
+        assert received == [("live", f"e{i}".encode()) for i in range(1, 5)]
+        assert await subscription.get(timeout=0.2) is None
     finally:
         await subscription.close()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Protocol, runtime_checkable
 
 
@@ -63,16 +63,16 @@ class Cache(Protocol):
         self,
         key: str,
         channel: str | None,
-        value: bytes | str,
+        values: Sequence[bytes | str],
         *,
         max_len: int | None = None,
         ttl: float | None = None,
     ) -> None:
-        """`list_push(key, value)` then `publish(channel, value)`, in one round trip (no
-        `publish` when `channel` is None).
+        """Append `values` to the list `key` and publish each on `channel` (in order; none when
+        `channel` is None), in one round trip.
 
-        A subscriber that reads the list after subscribing misses nothing: the value is in
-        the list before it is published. `ttl=None` keeps the list's expiry as it is."""
+        A subscriber that reads the list after subscribing misses nothing: the values are in
+        the list before they are published. `ttl=None` keeps the list's expiry as it is."""
         ...
 
     async def window_add(self, key: str, now: float, window_s: float, limit: int) -> int:

@@ -13,7 +13,7 @@ import contextlib
 import heapq
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from prometheus_client import Gauge
@@ -201,14 +201,16 @@ class MemoryCache:
         self,
         key: str,
         channel: str | None,
-        value: bytes | str,
+        values: Sequence[bytes | str],
         *,
         max_len: int | None = None,
         ttl: float | None = None,
     ) -> None:
-        await self.list_push(key, value, max_len=max_len, ttl=ttl)
+        for value in values:
+            await self.list_push(key, value, max_len=max_len, ttl=ttl)
         if channel is not None:
-            await self.publish(channel, value)
+            for value in values:
+                await self.publish(channel, value)
 
     async def window_add(self, key: str, now: float, window_s: float, limit: int) -> int:
         self._wrote()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -253,21 +253,24 @@ class RedisCache:
         self,
         key: str,
         channel: str | None,
-        value: bytes | str,
+        values: Sequence[bytes | str],
         *,
         max_len: int | None = None,
         ttl: float | None = None,
     ) -> None:
+        if not values:
+            return
         # One round trip, no MULTI: commands of one pipeline run in order on one connection,
-        # so the value is in the list before any subscriber receives it.
+        # so the values are in the list before any subscriber receives them.
         async with self._client.pipeline(transaction=False) as pipe:
-            pipe.rpush(self._k(key), value)
+            pipe.rpush(self._k(key), *values)
             if max_len is not None:
                 pipe.ltrim(self._k(key), -max_len, -1)
             if ttl is not None:
                 pipe.pexpire(self._k(key), _ms(ttl))
             if channel is not None:
-                pipe.publish(self._k(channel), value)
+                for value in values:
+                    pipe.publish(self._k(channel), value)
             await pipe.execute()
 
     async def window_add(self, key: str, now: float, window_s: float, limit: int) -> int:

@@ -1,8 +1,9 @@
 """Running answers: numbered events kept for resume, live broadcast, cancellation.
 
 Every event of an answer is appended to a cache list (`chat:ev:<message id>`, kept
-`resume_ttl_s`) and published on `chat:live:<message id>`; a client reconnecting to *any*
-replica replays the list and follows the channel. Cancel requests travel on
+`resume_ttl_s` after the last event) and published on `chat:live:<message id>`
+(`eventlog.AnswerStream`); a client reconnecting to *any* replica replays the list and
+follows the channel. Cancel requests travel on
 `chat:cancel:<user id>`, which the replica running the answer listens to. With Redis
 configured this works across processes; embedded, within one.
 """
@@ -13,7 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -21,14 +22,12 @@ from prometheus_client import Counter, Gauge, Histogram
 from dari.cache import Cache
 from dari.chat import limits, pipeline, service
 from dari.chat.errors import ChatError, dependency_failure
+from dari.chat.eventlog import AnswerStream, Sink, events_key, live_key
 from dari.core.runtime import Runtime
 from dari.llm.base import LLMError
 
 log = logging.getLogger(__name__)
-Sink = Callable[[dict[str, Any]], Awaitable[None]]
 TERMINAL = ("done", "error")
-MAX_EVENTS = 20000  # kept per answer for resume (newest)
-TRIM_EVERY = 500  # events between two trims of the list to MAX_EVENTS (and at the last one)
 ANSWERS = Counter("dari_chat_answers_total", "Answers by outcome", ["outcome"])
 ANSWER_SECONDS = Histogram(
     "dari_chat_answer_seconds", "Question to last event", buckets=(1, 2, 5, 10, 20, 40, 80, 160)
@@ -46,14 +45,6 @@ LLM_MESSAGES = {
 }
 
 
-def _events(message_id: str) -> str:
-    return f"chat:ev:{message_id}"
-
-
-def _live(message_id: str) -> str:
-    return f"chat:live:{message_id}"
-
-
 def _owner(message_id: str) -> str:
     return f"chat:owner:{message_id}"
 
@@ -64,65 +55,6 @@ def _running(message_id: str) -> str:
 
 def _cancel(user_id: str) -> str:
     return f"chat:cancel:{user_id}"
-
-
-class AnswerStream:
-    """Numbers one answer's events, keeps them for resume and hands them to the local sink."""
-
-    def __init__(self, runtime: Runtime, message_id: str, sink: Sink | None) -> None:
-        self.runtime = runtime
-        self.message_id = message_id
-        self.sink = sink
-        self.seq = 0
-
-    def _number(self, event: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        self.seq += 1
-        event = {**event, "message_id": self.message_id, "seq": self.seq}
-        return event, json.dumps(event, ensure_ascii=False, default=str)
-
-    async def emit(self, event: dict[str, Any]) -> None:
-        """Number the event, keep it for resume and broadcast it (one cache round trip), then
-        hand it to the local connection.
-
-        The list's expiry is set by the first event (long enough for the longest answer plus
-        the resume time) and again by the last one (`record`: the resume time from the end),
-        not by every event."""
-        event, data = self._number(event)
-        settings = self.runtime.settings.chat
-        ttl = settings.max_stream_s + settings.resume_ttl_s if self.seq == 1 else None
-        trim = MAX_EVENTS if self.seq % TRIM_EVERY == 0 else None  # kept near MAX_EVENTS
-        await self.runtime.cache.push_publish(
-            _events(self.message_id), _live(self.message_id), data, max_len=trim, ttl=ttl
-        )
-        await self._hand_over(event)
-
-    async def record(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Number the event and keep it for resume (not broadcast: see `deliver`)."""
-        event, data = self._number(event)
-        cache, ttl = self.runtime.cache, self.runtime.settings.chat.resume_ttl_s
-        await cache.push_publish(_events(self.message_id), None, data, max_len=MAX_EVENTS, ttl=ttl)
-        return event
-
-    async def deliver(self, event: dict[str, Any], *, strict: bool = True) -> None:
-        """Broadcast the event to resuming clients and hand it to the local connection.
-
-        `strict=False` (the last event): a cache that fails does not keep the event from the
-        client on this connection."""
-        data = json.dumps(event, ensure_ascii=False, default=str)
-        try:
-            await self.runtime.cache.publish(_live(self.message_id), data)
-        except Exception:
-            if strict:
-                raise
-            log.warning("could not broadcast the last event of %s", self.message_id)
-        await self._hand_over(event)
-
-    async def _hand_over(self, event: dict[str, Any]) -> None:
-        if self.sink is not None:
-            try:
-                await self.sink(event)
-            except Exception:  # the client went away; the answer goes on for a resume
-                self.sink = None
 
 
 async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -> dict[str, Any]:
@@ -300,13 +232,13 @@ async def replay(
     owner = await cache.get(_owner(message_id))
     if owner is None or owner.decode() != user_id:
         raise ChatError("not_found", "이어받을 답변이 없습니다 (끝난 지 오래되었거나 없는 답변).")
-    subscription = await cache.subscribe(_live(message_id))
+    subscription = await cache.subscribe(live_key(message_id))
     last = after_seq
     try:
         while True:
             # Read "running" *before* the list: the last event is stored before the flag goes.
             running = await cache.get(_running(message_id)) is not None
-            kept = await cache.list_range(_events(message_id))
+            kept = await cache.list_range(events_key(message_id))
             for raw in kept:
                 event = json.loads(raw)
                 if event["seq"] > last:
