@@ -52,10 +52,6 @@ async def app_client(train_settings: Settings) -> AsyncIterator[httpx.AsyncClien
 async def open_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """A client on a fresh app with the training API (lifespan run)."""
     app = create_app(settings)
-    if not any(getattr(r, "path", "").startswith("/api/admin/training") for r in app.routes):
-        from dari.training.endpoints import router  # until ENDPOINT_ROLES lists training
-
-        app.include_router(router)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://dari.test") as client:

@@ -106,3 +106,15 @@ async def test_training_tables_on_every_backend(any_runtime: Runtime) -> None:
         again = await session.get(Run, run_id)
         assert again is not None and again.progress["loss"] == 1.5
         assert dataset.counts["chat.train"] + dataset.counts["chat.heldout"] == 3
+
+
+def test_the_api_role_serves_the_training_api(settings: Settings) -> None:
+    from dari.app import create_app
+
+    def paths(roles: list[str]) -> set[str]:
+        server = settings.server.model_copy(update={"roles": roles})
+        app = create_app(settings.model_copy(update={"server": server}))
+        return set(app.openapi()["paths"])
+
+    assert "/api/admin/training/runs" in paths(["api"])
+    assert "/api/admin/training/runs" not in paths(["chat", "auth", "worker", "trainer"])

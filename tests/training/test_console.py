@@ -30,12 +30,7 @@ def live(
     settings = make_settings(data_dir).model_copy(
         update={"erp": ErpSettings(url=erp_url), "llm": LLMSettings(embedded="off", base_url="")}
     )
-    server = LiveServer(settings)
-    if not any(getattr(r, "path", "").startswith("/api/admin/training") for r in server.app.routes):
-        from dari.training.endpoints import router
-
-        server.app.include_router(router)
-    server.start()
+    server = LiveServer(settings).start()
     yield server
     server.stop()
 
