@@ -27,14 +27,15 @@ _LLAMA_SCRIPT = """
 import json, sys
 from llama_cpp import Llama
 base, adapter, question = sys.argv[1:4]
+models = {}
 for key, lora in (("base", None), ("with_adapter", adapter)):
-    model = Llama(model_path=base, lora_path=lora, n_ctx=512, n_threads=2, verbose=False)
+    models[key] = Llama(model_path=base, lora_path=lora, n_ctx=512, n_threads=2, verbose=False)
     print(json.dumps({"loaded": key}), flush=True)
+for key, model in models.items():
     reply = model.create_chat_completion(
         messages=[{"role": "user", "content": question}], max_tokens=24, temperature=0.0
     )
     print(json.dumps({key: reply["choices"][0]["message"]["content"]}), flush=True)
-    del model
 """
 
 
