@@ -99,7 +99,7 @@ def _summary(result: dict[str, Any]) -> str:
         return f"실행 {result['id']}: {result['status']} — {result['error']}"
     report = result["report"]
     lines = [f"실행 {result['id']}: {result['status']}{' (적용됨)' if result['active'] else ''}"]
-    for key in ("heldout", "bench"):
+    for key in ("heldout", "bench", "assistant"):
         if key in report.get("before", {}):
             before, after = report["before"][key], report["after"][key]
             lines.append(f"  {key}: {before['accuracy']} → {after['accuracy']} (n={after['n']})")

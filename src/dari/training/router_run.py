@@ -6,10 +6,11 @@ entity linked (who asks does not change the route):
 
 - the dataset's held-out routes: the plan's label (its first tool, else its route) = `label`;
 - the router benchmark (`chat/router/eval.ko.yaml`, `dari bench router`): route and tools
-  right, turn by turn (follow-ups get the previous plan).
+  right, turn by turn (follow-ups get the previous plan);
+- the assistant question set (`dari/demo/questions.ko.yaml`): the route = its category.
 
-The candidate passes when neither accuracy is lower. It is saved as a candidate either way;
-only `promote` switches it on.
+The candidate passes when none of the three accuracies is lower. It is saved as a candidate
+either way; only `promote` switches it on.
 """
 
 from __future__ import annotations
@@ -82,6 +83,31 @@ def bench_accuracy(router: Router, find: Callable[[str], Any], path: Path | None
     return {"n": total, "accuracy": round(right / total, 4) if total else None}
 
 
+def assistant_accuracy(router: Router, find: Callable[[str], Any]) -> dict[str, Any]:
+    """The assistant question set (`dari/demo/questions.ko.yaml`, docs/demo.md): the plan's
+    route = the question's category. Its answers need a served model; the route does not."""
+    from importlib import resources
+
+    import yaml
+
+    raw = (resources.files("dari.demo") / "questions.ko.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(raw) or {}
+    today = date.fromisoformat(str((data.get("erp_data") or {}).get("end") or date.today()))
+    tools = set(router.tools)
+    questions = data.get("questions") or []
+    right = 0
+    for item in questions:
+        plan = router.route(
+            RouterInput(
+                question=item["question"], today=today, allowed_tools=tools, find_entities=find
+            )
+        )
+        route = plan.intent if plan.refusal_code != "not_korean" else "out_of_scope"
+        right += route == item.get("category")
+    n = len(questions)
+    return {"n": n, "accuracy": round(right / n, 4) if n else None}
+
+
 def _not_lower(after: Any, before: Any) -> bool:
     return before is None or (after is not None and after >= before)
 
@@ -89,7 +115,13 @@ def _not_lower(after: Any, before: Any) -> bool:
 def gate(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     heldout_ok = _not_lower(after["heldout"]["accuracy"], before["heldout"]["accuracy"])
     bench_ok = _not_lower(after["bench"]["accuracy"], before["bench"]["accuracy"])
-    return {"passed": heldout_ok and bench_ok, "heldout_ok": heldout_ok, "bench_ok": bench_ok}
+    assistant_ok = _not_lower(after["assistant"]["accuracy"], before["assistant"]["accuracy"])
+    return {
+        "passed": heldout_ok and bench_ok and assistant_ok,
+        "heldout_ok": heldout_ok,
+        "bench_ok": bench_ok,
+        "assistant_ok": assistant_ok,
+    }
 
 
 async def train_candidate(
@@ -136,10 +168,12 @@ async def train_candidate(
         before = {
             "heldout": heldout_accuracy(current, heldout_rows, find, today),
             "bench": bench_accuracy(current, find),
+            "assistant": assistant_accuracy(current, find),
         }
         after = {
             "heldout": heldout_accuracy(candidate, heldout_rows, find, today),
             "bench": bench_accuracy(candidate, find),
+            "assistant": assistant_accuracy(candidate, find),
         }
         path = store.candidate_path(data_dir, "router", run_id)
         try:

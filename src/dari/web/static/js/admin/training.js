@@ -129,7 +129,7 @@ function datasets(host) {
 function accuracy(report, side) {
   const part = report?.[side];
   if (!part) return "";
-  return ["heldout", "bench"].filter((k) => part[k]).map((k) => `${t(`admin.train.${k}`)} ${part[k].accuracy ?? "-"}`).join(" · ");
+  return ["heldout", "bench", "assistant"].filter((k) => part[k]).map((k) => `${t(`admin.train.${k}`)} ${part[k].accuracy ?? "-"}`).join(" · ");
 }
 
 function beforeAfter(run) {
