@@ -73,6 +73,10 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "empty_message": ErrorSpec(422, "질문을 입력해 주세요."),
     "message_too_long": ErrorSpec(413, "질문이 너무 깁니다."),
     "nothing_to_cancel": ErrorSpec(409, "중지할 답변이 없습니다."),
+    # --- training -----------------------------------------------------------------------------
+    "no_trainer": ErrorSpec(
+        409, "이 서버에는 학습(trainer) 역할이 없어 LoRA 학습을 실행할 수 없습니다."
+    ),
     # --- LLM ---------------------------------------------------------------------------------
     "llm_unavailable": ErrorSpec(503, "언어 모델을 사용할 수 없습니다. " + _RETRY),
     "llm_timeout": ErrorSpec(504, "언어 모델의 응답이 너무 늦습니다. " + _RETRY),
