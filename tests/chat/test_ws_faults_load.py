@@ -9,7 +9,9 @@ the text the client received, an answer that ended in `error` left no row, and n
 conversation is left without messages.
 
 Real parts: a Redis server of the test's own (killed and restarted), MariaDB when configured
-(`DARI_TEST_MARIADB_URL` / CI) else SQLite, and the scripted model server over HTTP.
+(`DARI_TEST_MARIADB_URL` / CI) behind a TCP proxy the test cuts (else SQLite, whose file then
+cannot be opened), and the scripted model server over HTTP (`crash_after`: its connection torn
+down mid-body; `hang_after`: silent for good).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from dari.chat.models import Conversation, Message
@@ -32,6 +35,7 @@ from dari.config.redis import RedisSettings
 from tests.chat import llm_server
 from tests.chat.conftest import ChatServer, Client, Servers, chat_settings, connect
 from tests.chat.data import DOCUMENTS
+from tests.chat.tcp_proxy import TcpProxy
 from tests.chat.test_ws_faults import OwnRedis
 from tests.conftest import MARIADB_URL
 
@@ -184,30 +188,77 @@ async def _until_cache_answers(server: ChatServer) -> None:
     raise AssertionError("the cache did not come back")
 
 
-def _dead_database(settings: Settings, tmp_path: Path) -> str:
-    if settings.database.url:  # MariaDB: a port nobody listens on
-        from dari.llm.embedded import free_port
+@contextlib.asynccontextmanager
+async def database_down(server: ChatServer, tmp_path: Path) -> AsyncIterator[None]:
+    """The database is unreachable inside the block. MariaDB: the server's connections go
+    through a proxy that is cut (connections reset, new ones refused). SQLite: the sessions
+    open a file in a directory that does not exist."""
+    runtime = server.runtime
+    proxy = runtime.services.get("test.db_proxy")
+    if isinstance(proxy, TcpProxy):
+        assert proxy.connections > 0  # the server really talks to MariaDB through it
+        await proxy.cut()
+        try:
+            yield
+        finally:
+            await proxy.start()
+        return
+    dead = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/dari.db")
+    working, runtime.sessionmaker = runtime.sessionmaker, async_sessionmaker(dead)
+    try:
+        yield
+    finally:
+        runtime.sessionmaker = working
+        await dead.dispose()
 
-        return f"mysql+asyncmy://root@127.0.0.1:{free_port('127.0.0.1')}/dari"
-    return f"sqlite+aiosqlite:///{tmp_path}/missing/dir/dari.db"
+
+@pytest.fixture
+async def db_proxy(fault_settings: Settings) -> AsyncIterator[TcpProxy | None]:
+    """A `TcpProxy` in front of MariaDB (when configured), stopped after the servers."""
+    if not fault_settings.database.url:
+        yield None
+        return
+    url = make_url(fault_settings.database.url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 3306)
+    await proxy.start()
+    yield proxy
+    await proxy.cut()
+
+
+@pytest.fixture
+async def db_fault_server(
+    own_redis: OwnRedis,
+    db_proxy: TcpProxy | None,  # before `servers`: torn down after them
+    servers: Servers,
+    fault_settings: Settings,
+    llm_url: str,
+    erp_url: str,
+    key: str,
+) -> ChatServer:
+    """`fault_server`, whose MariaDB (when configured) is reached through `db_proxy`."""
+    settings = chat_settings(fault_settings, llm_url, erp_url, key, llm=LLM, **CHAT)
+    settings = settings.model_copy(update={"redis": RedisSettings(url=own_redis.url)})
+    if db_proxy is not None:
+        proxied = make_url(settings.database.url).set(host="127.0.0.1", port=db_proxy.port)
+        database = DatabaseSettings(url=proxied.render_as_string(hide_password=False))
+        settings = settings.model_copy(update={"database": database})
+    server = await servers.start(settings)
+    server.runtime.services["test.db_proxy"] = db_proxy
+    await server.index(DOCUMENTS)
+    return server
 
 
 async def test_database_unreachable_under_ten_streaming_clients(
-    fault_server: ChatServer, make_user: Any, script: llm_server.Script, tmp_path: Path
+    db_fault_server: ChatServer, make_user: Any, script: llm_server.Script, tmp_path: Path
 ) -> None:
-    runtime = fault_server.runtime
+    fault_server = db_fault_server
     async with clients(fault_server, make_user, "db") as group:
         slow_answers(script)
         for client in group:
             await client.send({"type": "message", "text": QUESTION})
         seen = await started_events(group)
-        dead = create_async_engine(_dead_database(fault_server.settings, tmp_path))
-        working, runtime.sessionmaker = runtime.sessionmaker, async_sessionmaker(dead)
-        try:
+        async with database_down(fault_server, tmp_path):
             answers = await last_frames(group, seen)
-        finally:
-            runtime.sessionmaker = working
-            await dead.dispose()
         for events in answers:  # saving was impossible: every answer says why
             assert events[-1]["type"] == "error", events[-1]
             assert events[-1]["code"] == "unavailable" and "데이터베이스" in events[-1]["message"]
