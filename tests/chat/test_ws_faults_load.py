@@ -39,7 +39,8 @@ from tests.chat.tcp_proxy import TcpProxy
 from tests.chat.test_ws_faults import OwnRedis
 from tests.conftest import MARIADB_URL
 
-pytestmark = pytest.mark.fault
+# `fault`: the fault suite (`pytest -m fault`); `mariadb` when it runs on MariaDB (the summary).
+pytestmark = [pytest.mark.fault, *([pytest.mark.mariadb] if MARIADB_URL else [])]
 CLIENTS = 10
 QUESTION = "출장 일비 얼마예요?"
 SENTENCE = "국내 출장 일비는 1일 25,000원입니다 [1]. "
