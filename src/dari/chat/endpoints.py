@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from dari.api.deps import RuntimeDep, SessionDep
 from dari.auth.deps import require
-from dari.chat import admin, limits, service, streams, ws
+from dari.chat import admin, service, turns, ws
 from dari.chat import repository as repo
 from dari.chat.errors import ChatError
 from dari.chat.schemas import (
@@ -46,24 +46,11 @@ def _shown(verification: dict[str, Any] | None) -> dict[str, Any] | None:
 @router.post("/api/chat", response_model=ChatResponse)
 async def ask(body: ChatRequest, runtime: RuntimeDep, user: ChatUser) -> ChatResponse:
     """Answer one question with the same pipeline as the WebSocket, in one response."""
-    async with runtime.sessionmaker() as session:
-        turn = await service.prepare_turn(
-            session,
-            runtime.settings.chat,
-            user,
-            text=body.text,
-            conversation_id=body.conversation_id,
-        )
-    await limits.acquire_stream(runtime.cache, runtime.settings.chat, user.user_id)
-    try:
-        await limits.count_message(runtime.cache, runtime.settings.chat, user.user_id)
-    except ChatError:
-        await limits.release_stream(runtime.cache, user.user_id)
-        raise
-    final = await streams.run_answer(runtime, turn, None)
+    started = await turns.start_turn(runtime, user, body.text, conversation_id=body.conversation_id)
+    final = await started.result()
     if final["type"] == "error":
         raise ChatError(final["code"], final["message"])
-    state = final["state"]
+    state, turn = final["state"], started.turn
     return ChatResponse(
         conversation_id=turn.conversation_id,
         message_id=turn.message_id,

@@ -30,7 +30,7 @@ async def startup(runtime: Runtime) -> None:
 
 
 async def shutdown(runtime: Runtime) -> None:
-    from dari.chat.ws import running_tasks
+    from dari.chat.turns import running_tasks
 
     warmup = runtime.services.pop("chat.router.warmup", None)
     if warmup is not None and not warmup.done():

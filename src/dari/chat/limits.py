@@ -7,12 +7,15 @@ user together. The stream counter expires after `max_stream_s` should a process 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 
 from dari.cache import Cache
 from dari.chat.errors import ChatError
 from dari.config.chat import ChatSettings
 
+log = logging.getLogger(__name__)
 WINDOW_S = 60.0
 
 
@@ -35,6 +38,40 @@ async def release_stream(cache: Cache, user_id: str) -> None:
     key = _streams_key(user_id)
     if await cache.incr(key, -1) <= 0:
         await cache.delete(key)
+
+
+class StreamSlot:
+    """One running answer counted for its user; taken and released by `chat.turns` only.
+
+    `release` is idempotent and never raises: if the cache is gone the counter expires on its
+    own (`max_stream_s`)."""
+
+    def __init__(self, cache: Cache, user_id: str) -> None:
+        self.cache = cache
+        self.user_id = user_id
+        self.released = False
+
+    @classmethod
+    async def acquire(
+        cls, cache: Cache, settings: ChatSettings, user_id: str, *, limited: bool = True
+    ) -> StreamSlot:
+        """Take a slot, or raise `busy` past `max_concurrent_streams` (`limited=False`: an
+        operator's command, counted but never refused)."""
+        if limited:
+            await acquire_stream(cache, settings, user_id)
+        else:
+            await cache.incr(_streams_key(user_id), 1, ttl=settings.max_stream_s)
+        return cls(cache, user_id)
+
+    async def release(self) -> None:
+        if self.released:
+            return
+        self.released = True
+        try:
+            # Shielded: a cancel arriving now (shutdown) does not keep the slot taken.
+            await asyncio.shield(release_stream(self.cache, self.user_id))
+        except Exception:
+            log.warning("could not release the stream slot of %s", self.user_id)
 
 
 async def running_streams(cache: Cache, user_id: str) -> int:

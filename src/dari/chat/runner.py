@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
-from dari.chat import service, streams
+from dari.chat import turns
 from dari.chat.errors import ChatError
-from dari.chat.streams import Sink
+from dari.chat.eventlog import Sink
 from dari.config import Settings
 from dari.core.principal import Principal
 from dari.core.runtime import Runtime, build_runtime
@@ -48,11 +48,4 @@ async def ask_once(
 ) -> dict[str, Any]:
     """Run the pipeline once (no rate limits: an operator's command); returns the last event
     with the answer's `state`. Raises `ChatError` for a refused question."""
-    async with runtime.sessionmaker() as session:
-        turn = await service.prepare_turn(
-            session, runtime.settings.chat, principal, text=question, conversation_id=None
-        )
-    if today is not None:
-        turn.today = today
-    await runtime.cache.incr(f"chat:streams:{principal.user_id}", 1)  # released by run_answer
-    return await streams.run_answer(runtime, turn, sink)
+    return await turns.ask(runtime, principal, question, sink=sink, limited=False, today=today)

@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -57,10 +58,28 @@ def _cancel(user_id: str) -> str:
     return f"chat:cancel:{user_id}"
 
 
-async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -> dict[str, Any]:
-    """Run and save one answer; returns its last event (`done` or `error`).
+@dataclass
+class Ending:
+    """An answer that has ended: its last event is stored for resume and the answer no longer
+    counts as running, but the event is not yet delivered (`deliver`). `turns` releases the
+    user's stream slot in between, so a client may send its next message the moment it sees
+    `done`."""
 
-    The caller has already taken a stream slot (`limits.acquire_stream`); it is released here.
+    stream: AnswerStream
+    last: dict[str, Any]  # the numbered last event, as delivered
+    result: dict[str, Any]  # the last event with the answer's `state`
+
+    async def deliver(self) -> None:
+        """Broadcast the last event and hand it to this connection (a failing cache does not
+        keep it from the connection)."""
+        await self.stream.deliver(self.last, strict=False)
+
+
+async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -> Ending:
+    """Run and save one answer up to its stored last event (`done` or `error`).
+
+    Only `turns.start_turn` calls it: it holds the user's stream slot around this call and
+    delivers the last event after releasing it.
     """
     user_id = turn.principal.user_id
     cache, settings = runtime.cache, runtime.settings.chat
@@ -73,7 +92,7 @@ async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -
         subscription = await cache.subscribe(_cancel(user_id))
     except Exception as exc:
         # The cache is gone before the answer started: the client still gets its last event.
-        return await _end_without_cache(stream, turn, exc)
+        return _end_without_cache(stream, turn, exc)
     user_cancelled = False
     final: dict[str, Any] | None = None
     STREAMING.inc()
@@ -135,8 +154,8 @@ async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -
         STREAMING.dec()
         with contextlib.suppress(Exception):
             await subscription.close()
-        if final is None:  # cancelled from outside (shutdown): free the slot
-            await _finish(cache, turn.message_id, user_id)
+        if final is None:  # cancelled from outside (shutdown): no longer running
+            await _finish(cache, turn.message_id)
     assert final is not None
     outcome = final.get("code") or ("cancelled" if user_cancelled else "ok")
     ANSWERS.labels(outcome).inc()
@@ -151,36 +170,27 @@ async def run_answer(runtime: Runtime, turn: pipeline.Turn, sink: Sink | None) -
         stream.seq += 1
         last = {**final, "message_id": turn.message_id, "seq": stream.seq}
     finally:
-        # After the last event is stored (a resuming client never sees "not running" with
-        # events still to come) and before it is delivered (a client may send its next
-        # message the moment it sees `done`).
-        await _finish(cache, turn.message_id, user_id)
-    await stream.deliver(last, strict=False)
-    return {**final, "message_id": turn.message_id, "seq": stream.seq, "state": state}
+        # After the last event is stored: a resuming client never sees "not running" with
+        # events still to come.
+        await _finish(cache, turn.message_id)
+    result = {**final, "message_id": turn.message_id, "seq": stream.seq, "state": state}
+    return Ending(stream, last, result)
 
 
-async def _end_without_cache(
-    stream: AnswerStream, turn: pipeline.Turn, exc: BaseException
-) -> dict[str, Any]:
+def _end_without_cache(stream: AnswerStream, turn: pipeline.Turn, exc: BaseException) -> Ending:
     log.warning("answer %s could not start: %s", turn.message_id, exc)
     missing = dependency_failure(exc) or ChatError("internal_error", "답변 중 오류가 났습니다.")
     final = {"type": "error", "code": missing.code, "message": missing.message}
     ANSWERS.labels(missing.code).inc()
-    await _finish(stream.runtime.cache, turn.message_id, turn.principal.user_id)
     stream.seq += 1
     last = {**final, "message_id": turn.message_id, "seq": stream.seq}
-    await stream.deliver(last, strict=False)
-    return {**last, "state": pipeline.TurnState()}
+    return Ending(stream, last, {**last, "state": pipeline.TurnState()})
 
 
-async def _finish(cache: Cache, message_id: str, user_id: str) -> None:
-    # Never raises: the slot and flags expire on their own if the cache is gone.
+async def _finish(cache: Cache, message_id: str) -> None:
+    # Never raises: the flag expires on its own if the cache is gone.
     with contextlib.suppress(Exception):
         await cache.delete(_running(message_id))
-    try:
-        await limits.release_stream(cache, user_id)
-    except Exception:
-        log.warning("could not release the stream slot of %s", user_id)
 
 
 async def _save(

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from dari.api.problems import Problem
 from dari.auth.deps import principal_from_token
-from dari.chat import limits, service, streams
+from dari.chat import streams, turns
 from dari.chat.errors import ChatError, dependency_failure
 from dari.chat.frames import AUTH_FRAME_MAX_BYTES, FrameError, parse_frame
 from dari.chat.protocol import CLIENT_FRAMES, CLIENT_TYPES
@@ -34,7 +34,6 @@ SUBPROTOCOL = "dari.v1"
 BEARER = "bearer."
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
-TASKS = "chat.tasks"
 
 
 def _now() -> float:
@@ -48,10 +47,6 @@ def _expiry(token: str) -> float | None:
     except jwt.PyJWTError:
         return None
     return float(exp) if isinstance(exp, int | float) else None
-
-
-def running_tasks(runtime: Runtime) -> set[asyncio.Task[Any]]:
-    return runtime.service(TASKS, set)
 
 
 class Connection:
@@ -227,43 +222,32 @@ class Connection:
         self, text: str, conversation_id: str | None, client_message_id: str | None
     ) -> None:
         assert self.principal is not None
-        runtime, settings = self.runtime, self.runtime.settings.chat
         if self.active is not None:
             await self.error(
                 "busy", "이 연결에서 답변을 생성하는 중입니다. 끝나거나 중지한 뒤에 보내세요."
             )
             return
-        try:
-            async with runtime.sessionmaker() as session:
-                turn = await service.prepare_turn(
-                    session,
-                    settings,
-                    self.principal,
-                    text=text,
-                    conversation_id=conversation_id,
-                    client_message_id=client_message_id,
-                )
-            await limits.acquire_stream(runtime.cache, settings, self.principal.user_id)
-            try:
-                await limits.count_message(runtime.cache, settings, self.principal.user_id)
-            except ChatError:
-                await limits.release_stream(runtime.cache, self.principal.user_id)
-                raise
-        except ChatError as exc:
-            await self.error(exc.code, exc.message)
-            return
-        self.active = turn.message_id
 
         async def sink(event: dict[str, Any]) -> None:
             if event["type"] in streams.TERMINAL:
                 self.active = None
             await self.send(event)
 
-        task = asyncio.create_task(streams.run_answer(runtime, turn, sink))
-        tasks = running_tasks(runtime)
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-        task.add_done_callback(lambda _: self._clear(turn.message_id))
+        try:
+            started = await turns.start_turn(
+                self.runtime,
+                self.principal,
+                text,
+                conversation_id=conversation_id,
+                client_message_id=client_message_id,
+                sink=sink,
+            )
+        except ChatError as exc:
+            await self.error(exc.code, exc.message)
+            return
+        message_id = started.turn.message_id
+        self.active = message_id
+        started.task.add_done_callback(lambda _: self._clear(message_id))
 
     def _clear(self, message_id: str) -> None:
         if self.active == message_id:
