@@ -27,7 +27,7 @@ import pytest
 
 from tests.deploy.conftest import COMPOSE_FILE, CONTAINER_DIR, REPO, require_tools
 
-pytestmark = [pytest.mark.containers, pytest.mark.slow, pytest.mark.timeout(2400)]
+pytestmark = [pytest.mark.containers, pytest.mark.slow, pytest.mark.timeout(3600)]
 
 PROJECT = "dari-ci"
 NET = "10.89.78"  # not the default: a stack run by hand keeps its network
