@@ -14,13 +14,17 @@ from dari.chat.protocol import ERROR_CODES, ErrorCode
 from dari.core.errors import CATALOGUE, DariError, status_of
 from dari.documents.errors import DocumentError
 from dari.erp.base import ERROR_CODES as ERP_CODES
+from dari.erp.base import ErpError
 from dari.llm.base import ErrorCode as LLMErrorCode
 from dari.llm.base import LLMTimeout
+from dari.training.errors import TrainingError
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "dari"
 HANGUL = re.compile(r"[가-힣]")
 # `Problem(status, "code"` and `SomethingError("code"` in the source.
-RAISED = re.compile(r'(?:Problem\(\s*\d{3},\s*|(?:Chat|Document|Auth|Dari)Error\(\s*)"([a-z_]+)"')
+RAISED = re.compile(
+    r'(?:Problem\(\s*\d{3},\s*|(?:Chat|Document|Auth|Erp|Training|Dari)Error\(\s*)"([a-z_]+)"'
+)
 
 
 def test_every_raised_code_is_in_the_catalogue() -> None:
@@ -52,6 +56,14 @@ def test_domain_errors_take_status_and_message_from_the_catalogue() -> None:
     assert ChatError("busy", "답변 중입니다.").http_status == 409
     assert LLMTimeout("늦습니다").http_status == 504
     assert isinstance(LLMTimeout("x"), DariError)
+    erp = ErpError("erp_unavailable")
+    assert isinstance(erp, DariError) and erp.status == 503
+    assert erp.message == CATALOGUE["erp_unavailable"].message
+    trained = TrainingError("gate_failed", "나빠졌습니다.")
+    assert isinstance(trained, DariError) and (trained.status, trained.message) == (
+        409,
+        "나빠졌습니다.",
+    )
     assert status_of("no_such_code") == 500
     with pytest.raises(KeyError):
         DariError("no_such_code")

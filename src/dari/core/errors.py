@@ -73,9 +73,28 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "empty_message": ErrorSpec(422, "질문을 입력해 주세요."),
     "message_too_long": ErrorSpec(413, "질문이 너무 깁니다."),
     "nothing_to_cancel": ErrorSpec(409, "중지할 답변이 없습니다."),
-    # --- training -----------------------------------------------------------------------------
+    # --- training (also the stored error of a failed run) -------------------------------------
     "no_trainer": ErrorSpec(
         409, "이 서버에는 학습(trainer) 역할이 없어 LoRA 학습을 실행할 수 없습니다."
+    ),
+    "answer_required": ErrorSpec(422, "교정한 답변을 입력해 주세요."),
+    "route_required": ErrorSpec(422, "교정한 경로(의도, 도구)를 입력해 주세요."),
+    "bad_route": ErrorSpec(422, "교정한 경로가 올바르지 않습니다."),
+    "empty_dataset": ErrorSpec(422, "검토된 예시가 없어 데이터셋을 만들 수 없습니다."),
+    "too_few_examples": ErrorSpec(422, "검토된 예시가 너무 적습니다."),
+    "corrupt_dataset": ErrorSpec(422, "데이터셋 파일을 읽을 수 없습니다."),
+    "no_examples": ErrorSpec(422, "이 데이터셋의 학습용 부분에 예시가 없습니다."),
+    "diverged": ErrorSpec(422, "학습 중 손실이 발산했습니다."),
+    "disk_full": ErrorSpec(507, "디스크 공간이 부족해 저장하지 못했습니다."),
+    "cancelled": ErrorSpec(409, "학습이 취소되었습니다. 아무것도 적용되지 않았습니다."),
+    "interrupted": ErrorSpec(409, "학습이 중단되었습니다. 아무것도 적용되지 않았습니다."),
+    "base_model_mismatch": ErrorSpec(409, "어댑터가 다른 기본 모델용입니다."),
+    "adapter_unreadable": ErrorSpec(409, "어댑터를 읽을 수 없습니다."),
+    "gate_failed": ErrorSpec(409, "후보가 평가에서 기존보다 나빠 적용할 수 없습니다."),
+    "not_promotable": ErrorSpec(409, "이 실행은 적용할 수 없습니다."),
+    "nothing_promoted": ErrorSpec(409, "되돌릴 적용 내역이 없습니다."),
+    "train_extra_missing": ErrorSpec(
+        503, "LoRA 학습에 필요한 패키지(torch, transformers, peft)가 설치되어 있지 않습니다."
     ),
     # --- LLM ---------------------------------------------------------------------------------
     "llm_unavailable": ErrorSpec(503, "언어 모델을 사용할 수 없습니다. " + _RETRY),

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from dari.core.errors import DariError
+
 ERROR_CODES = (
     "erp_forbidden",  # the user may not call this tool / see these rows
     "erp_bad_arguments",  # arguments fail the tool's JSON schema or a range check
@@ -17,16 +19,12 @@ ERROR_CODES = (
 )
 
 
-class ErpError(Exception):
-    """A failure the assistant can relay: a stable `code` and a plain Korean `message`."""
+class ErpError(DariError):
+    """A failure the assistant can relay: a catalogue `code` (`ERROR_CODES`) and a plain Korean
+    `message`; over HTTP, problem+json with the catalogue's status."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __repr__(self) -> str:
-        return f"ErpError({self.code!r}, {self.message!r})"
+    def __init__(self, code: str, message: str | None = None, **extra: Any) -> None:
+        super().__init__(code, message, **extra)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from dari.api.deps import RuntimeDep, SessionDep
-from dari.api.problems import Problem
 from dari.auth.deps import CurrentUser, require
 from dari.core.principal import Principal
 from dari.erp.base import ErpError
@@ -18,21 +17,9 @@ from dari.erp.service import erp_status, get_erp_toolset, role_permissions
 router = APIRouter(tags=["erp"])
 ErpAdmin = Annotated[Principal, Depends(require("admin:erp"))]
 
-STATUS = {
-    "erp_forbidden": 403,
-    "erp_unknown_tool": 404,
-    "erp_bad_arguments": 422,
-    "erp_query_refused": 422,
-    "erp_failed": 502,
-    "erp_unavailable": 503,
-    "erp_timeout": 504,
-}
 
-
-def catalog_problem() -> Problem:
-    return Problem(
-        503, "erp_catalog_invalid", "ERP 도구 카탈로그가 올바르지 않습니다. 관리자에게 문의하세요."
-    )
+def catalog_problem() -> ErpError:
+    return ErpError("erp_catalog_invalid")
 
 
 @router.get("/api/erp/tools", response_model=list[ToolDefinition])
@@ -54,8 +41,9 @@ async def call_tool(
             user, name, body.args, audit=runtime.sessionmaker
         )
     except ErpError as exc:
-        headers = {"Retry-After": "10"} if exc.code == "erp_unavailable" else None
-        raise Problem(STATUS.get(exc.code, 502), exc.code, exc.message, headers=headers) from None
+        if exc.code == "erp_unavailable":
+            exc.headers = {"Retry-After": "10"}
+        raise exc from None  # problem+json with the catalogue's status
     except CatalogError:
         raise catalog_problem() from None
 

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from dari.api.deps import RuntimeDep, SessionDep
-from dari.api.problems import Problem
 from dari.auth.deps import require
 from dari.core.principal import Principal
 from dari.training import errors, service
@@ -24,10 +23,6 @@ from dari.training.schemas import (
 
 Admin = Annotated[Principal, Depends(require("admin:system"))]
 router = APIRouter(prefix="/api/admin/training", tags=["training"])
-
-
-def problem(error: errors.TrainingError) -> Problem:
-    return Problem(error.status, error.code, error.message)
 
 
 @router.get("/reviews", response_model=ReviewList)
@@ -50,10 +45,7 @@ async def save_review(
     from dari.chat import routing
 
     catalog = routing.catalog(runtime) if body.route else None
-    try:
-        return await service.save_review(session, message_id, body, admin, catalog)
-    except errors.TrainingError as exc:
-        raise problem(exc) from None
+    return await service.save_review(session, message_id, body, admin, catalog)
 
 
 @router.get("/datasets", response_model=list[DatasetOut])
@@ -66,10 +58,7 @@ async def list_datasets(
 @router.post("/datasets", response_model=DatasetOut, status_code=201)
 async def export_dataset(session: SessionDep, runtime: RuntimeDep, admin: Admin) -> DatasetOut:
     """Export the next dataset version (masked, with its fixed held-out split)."""
-    try:
-        return await service.export_dataset(runtime, session, admin)
-    except errors.TrainingError as exc:
-        raise problem(exc) from None
+    return await service.export_dataset(runtime, session, admin)
 
 
 @router.get("/runs", response_model=list[RunOut])
@@ -85,10 +74,7 @@ async def list_runs(
 
 @router.get("/runs/{run_id}", response_model=RunOut)
 async def get_run(run_id: str, session: SessionDep, runtime: RuntimeDep, _admin: Admin) -> RunOut:
-    try:
-        return service.run_out(runtime, await service.get_run(session, run_id))
-    except errors.TrainingError as exc:
-        raise problem(exc) from None
+    return service.run_out(runtime, await service.get_run(session, run_id))
 
 
 @router.post("/runs", response_model=RunOut, status_code=202)
@@ -100,11 +86,8 @@ async def start_run(
 
     settings = runtime.settings
     if body.kind == "lora" and not settings.redis.url and "trainer" not in settings.server.roles:
-        raise Problem(409, "no_trainer", errors.NO_TRAINER)
-    try:
-        run = await service.new_run(session, body.kind, body.dataset, admin.username)
-    except errors.TrainingError as exc:
-        raise problem(exc) from None
+        raise errors.TrainingError("no_trainer", errors.NO_TRAINER)
+    run = await service.new_run(session, body.kind, body.dataset, admin.username)
     run_id = run.id
     await session.commit()
     if body.kind == "router":
@@ -120,19 +103,13 @@ async def start_run(
 @router.post("/runs/{run_id}/promote", response_model=RunOut)
 async def promote(run_id: str, session: SessionDep, runtime: RuntimeDep, admin: Admin) -> RunOut:
     """Switch a candidate on (refused when its gate failed); recorded in the audit log."""
-    try:
-        run = await service.promote(runtime, session, run_id, admin)
-    except errors.TrainingError as exc:
-        raise problem(exc) from None
+    run = await service.promote(runtime, session, run_id, admin)
     return service.run_out(runtime, run)
 
 
 @router.post("/runs/{run_id}/cancel", response_model=RunOut)
 async def cancel(run_id: str, session: SessionDep, runtime: RuntimeDep, _admin: Admin) -> RunOut:
-    try:
-        run = await service.request_cancel(session, run_id)
-    except errors.TrainingError as exc:
-        raise problem(exc) from None
+    run = await service.request_cancel(session, run_id)
     return service.run_out(runtime, run)
 
 
@@ -142,8 +119,5 @@ async def rollback(
 ) -> dict[str, Any]:
     """Back to what was switched on before the last promotion (one action, audited)."""
     if kind not in ("router", "lora"):
-        raise Problem(404, "not_found", "알 수 없는 종류입니다.")
-    try:
-        return await service.rollback(runtime, session, kind, admin)
-    except errors.TrainingError as exc:
-        raise problem(exc) from None
+        raise errors.TrainingError("not_found", "알 수 없는 종류입니다.")
+    return await service.rollback(runtime, session, kind, admin)

@@ -1,6 +1,11 @@
-"""Training errors: a stable code, a Korean sentence for the admin, an HTTP status."""
+"""Training errors: a catalogue code (`dari.core.errors.CATALOGUE`, which gives the HTTP
+status), a Korean sentence for the admin. Also stored as a failed run's `error_code`/`error`."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from dari.core.errors import DariError
 
 NO_TRAINER = (
     "이 서버에는 학습(trainer) 역할이 없어 LoRA 학습을 실행할 수 없습니다. "
@@ -9,16 +14,15 @@ NO_TRAINER = (
 )
 
 
-class TrainingError(Exception):
-    def __init__(self, code: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
+class TrainingError(DariError):
+    """Answered as problem+json by the one handler; the CLI prints `code: message`."""
+
+    def __init__(self, code: str, message: str | None = None, **extra: Any) -> None:
+        super().__init__(code, message, **extra)
 
 
 def not_found(what: str) -> TrainingError:
-    return TrainingError("not_found", f"{what}을(를) 찾을 수 없습니다.", 404)
+    return TrainingError("not_found", f"{what}을(를) 찾을 수 없습니다.")
 
 
 def empty_dataset() -> TrainingError:
@@ -51,12 +55,11 @@ def disk_full(path: str) -> TrainingError:
         "disk_full",
         f"디스크 공간이 부족해 {path}에 저장하지 못했습니다. 공간을 확보한 뒤 다시 실행해 "
         "주세요. 아무것도 적용되지 않았습니다.",
-        507,
     )
 
 
 def cancelled() -> TrainingError:
-    return TrainingError("cancelled", "학습이 취소되었습니다. 아무것도 적용되지 않았습니다.", 409)
+    return TrainingError("cancelled", "학습이 취소되었습니다. 아무것도 적용되지 않았습니다.")
 
 
 def base_mismatch(expected: str, found: str) -> TrainingError:
@@ -64,24 +67,21 @@ def base_mismatch(expected: str, found: str) -> TrainingError:
         "base_model_mismatch",
         f"어댑터가 다른 기본 모델용입니다(어댑터: {found}, 서빙 모델: {expected}). "
         "적용하지 않았습니다.",
-        409,
     )
 
 
 def gate_failed() -> TrainingError:
     return TrainingError(
-        "gate_failed",
-        "후보가 평가에서 기존보다 나빠 적용할 수 없습니다. 후보로만 보관됩니다.",
-        409,
+        "gate_failed", "후보가 평가에서 기존보다 나빠 적용할 수 없습니다. 후보로만 보관됩니다."
     )
 
 
 def not_promotable(status: str) -> TrainingError:
-    return TrainingError("not_promotable", f"상태가 '{status}'인 실행은 적용할 수 없습니다.", 409)
+    return TrainingError("not_promotable", f"상태가 '{status}'인 실행은 적용할 수 없습니다.")
 
 
 def nothing_to_roll_back() -> TrainingError:
-    return TrainingError("nothing_promoted", "되돌릴 적용 내역이 없습니다.", 409)
+    return TrainingError("nothing_promoted", "되돌릴 적용 내역이 없습니다.")
 
 
 def extra_missing() -> TrainingError:
@@ -89,7 +89,6 @@ def extra_missing() -> TrainingError:
         "train_extra_missing",
         "LoRA 학습에 필요한 패키지(torch, transformers, peft)가 설치되어 있지 않습니다: "
         "pip install torch==2.13.0 -e '.[train]'",
-        503,
     )
 
 

@@ -90,7 +90,7 @@ async def execute(runtime: Runtime, run_id: str) -> str:
         return await _finish(runtime, run_id, kind, started, error=error)
     except Exception as exc:  # a bug or a broken model file: failed, reported, nothing applied
         log.exception("training run %s failed", run_id)
-        error = errors.TrainingError("internal", f"학습 중 오류가 발생했습니다: {exc}")
+        error = errors.TrainingError("internal_error", f"학습 중 오류가 발생했습니다: {exc}")
         return await _finish(runtime, run_id, kind, started, error=error)
     finally:
         RUNNING.labels(kind).dec()

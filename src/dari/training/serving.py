@@ -32,7 +32,7 @@ def adapter_meta(adapter: str) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise errors.TrainingError(
-            "adapter_unreadable", f"어댑터 {adapter}를 읽을 수 없습니다: {exc}", 409
+            "adapter_unreadable", f"어댑터 {adapter}를 읽을 수 없습니다: {exc}"
         ) from exc
     return data if isinstance(data, dict) else {}
 
