@@ -440,3 +440,34 @@ def test_restarts_of_mariadb_and_redis_lose_nothing(stack: Stack) -> None:
     result = _ask_over_wss(stack, token, "고맙습니다. 다시 한 번 답해 주세요.")
     stack.time("answer_after_restarts", started)
     assert result["kinds"][-1] == "done" and result["answer"].strip(), result
+
+
+def test_down_and_up_keep_everything(stack: Stack) -> None:
+    """`down` (without -v) removes the containers, not the volumes: after `up` the user, the
+    conversations, the signing keys (an old access token still works) and Redis's data are
+    there."""
+    token = _sign_in(stack)
+    headers = {"Authorization": f"Bearer {token}"}
+    before = httpx.get(f"{stack.base}/api/conversations", headers=headers, verify=stack.tls())
+    assert before.status_code == 200 and before.json()["items"]
+    marker = secrets.token_hex(8)
+    assert _redis(stack, "SET", "dari-ci:down-up", marker) == "OK"
+
+    started = time.monotonic()
+    stack.compose_run("down", timeout=300)
+    assert not stack.run(
+        "podman", "ps", "-a", "-q", "--filter", f"label=com.docker.compose.project={PROJECT}"
+    ).strip()
+    stack.compose_run("up", "-d")
+    for host in ("api-server", "chat-server", "auth-server", "worker"):
+        _wait(f"{host} ready after down/up", lambda host=host: _ready(stack, host), 300)
+    _wait(
+        "proxy", lambda: httpx.get(f"{stack.base}/healthz", verify=stack.tls()).status_code == 200
+    )
+    stack.time("down_up_until_ready", started)
+
+    after = httpx.get(f"{stack.base}/api/conversations", headers=headers, verify=stack.tls())
+    assert after.status_code == 200, after.text
+    assert [c["id"] for c in after.json()["items"]] == [c["id"] for c in before.json()["items"]]
+    assert _redis(stack, "GET", "dari-ci:down-up") == marker
+    _sign_in(stack)
