@@ -41,6 +41,15 @@ DEPS_HASH=$(sha256sum "$ctx/requirements.new" | cut -c1-16)
 # instructions trap inside the containers and would not exist on another server's CPU).
 llama=$(grep -E '^llama-cpp-python' "$ctx/requirements.new" | head -n1 | sed 's/\[.*\]//')
 llama_version=${llama##*==}
+# `make install` builds the same portable wheel for the venv (LLAMA_WHEELS in the Makefile):
+# take it rather than compiling twice.
+made=$(ls "${LLAMA_WHEELS:-$HOME/.cache/dari/wheels}/llama_cpp_python-$llama_version-"*.whl 2>/dev/null | head -n1)
+if [ ! -f "$ctx/wheels/.portable-llama-$llama_version" ] && [ -n "$made" ]; then
+  step "llama-cpp-python $llama_version: the venv's portable wheel $made"
+  rm -f "$ctx"/wheels/llama_cpp_python-*.whl
+  cp "$made" "$ctx/wheels/"
+  touch "$ctx/wheels/.portable-llama-$llama_version"
+fi
 if [ ! -f "$ctx/wheels/.portable-llama-$llama_version" ]; then
   step "llama-cpp-python $llama_version, portable build (compiles once, ~15 min on 2 cores)"
   rm -f "$ctx"/wheels/llama_cpp_python-*.whl
