@@ -32,7 +32,7 @@ from dari.llm.embedded import free_port
 from dari.search.base import ChunkRecord
 from dari.search.embedding_cache import CachedEmbedder
 from dari.search.registry import create_keyword_index, create_vector_index
-from dari.search.service import SearchService
+from dari.search.service import SEARCH, SearchService, get_search_service
 from tests.chat import llm_server
 from tests.conftest import _clear_redis, clear_tables
 from tests.fixtures.erp import ERP_END, sample_erp_url
@@ -124,11 +124,14 @@ class ChatServer:
     def __init__(self, settings: Settings, embedder: SharedEmbedder) -> None:
         self.settings = settings
         self.runtime: Runtime = build_runtime(settings)
-        self.runtime.services["search"] = SearchService(
-            settings.search,
-            embedder,  # type: ignore[arg-type]
-            create_keyword_index(settings),
-            create_vector_index(settings, embedder.dim),
+        self.runtime.put(
+            SEARCH,
+            SearchService(
+                settings.search,
+                embedder,  # type: ignore[arg-type]
+                create_keyword_index(settings),
+                create_vector_index(settings, embedder.dim),
+            ),
         )
         self.app = create_app(settings, runtime=self.runtime)
         self.port = free_port("127.0.0.1")
@@ -164,7 +167,7 @@ class ChatServer:
         return httpx.AsyncClient(base_url=self.url, headers=headers, timeout=30)
 
     async def index(self, documents: dict[str, list[ChunkRecord]]) -> None:
-        search = self.runtime.services["search"]
+        search = get_search_service(self.runtime)
         for document_id, chunks in documents.items():
             await search.replace_document(document_id, chunks)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -47,7 +48,7 @@ async def admin_rows(
     server: ChatServer, make_user: Any, tool: str, arguments: dict[str, Any]
 ) -> Any:
     """What the ERP holds for everyone (to show none of it reaches the wrong user)."""
-    name = f"erp.all.{len(server.runtime.services)}.{tool}"[:60]
+    name = f"erp.all.{uuid.uuid4().hex[:8]}.{tool}"[:60]
     everyone, _ = await make_user(
         server.runtime, username=name, roles=("manager",), permissions=["erp_scope:all"]
     )

@@ -32,6 +32,7 @@ from dari.chat.models import Conversation, Message
 from dari.config import Settings
 from dari.config.database import DatabaseSettings
 from dari.config.redis import RedisSettings
+from dari.core.slots import Slot
 from tests.chat import llm_server
 from tests.chat.conftest import ChatServer, Client, Servers, chat_settings, connect
 from tests.chat.data import DOCUMENTS
@@ -53,6 +54,7 @@ CHAT = {"model_answer_s": 60, "model_first_sentence_s": 60}
 # The longest a client may wait for its last frame: the idle timeout, Redis' connect timeout
 # (3 s) and saving, with room for a loaded CI machine.
 LAST_FRAME_S = 30
+DB_PROXY: Slot[TcpProxy | None] = Slot("test.db_proxy")  # MariaDB runs: the cut proxy
 
 
 @pytest.fixture
@@ -195,7 +197,7 @@ async def database_down(server: ChatServer, tmp_path: Path) -> AsyncIterator[Non
     through a proxy that is cut (connections reset, new ones refused). SQLite: the sessions
     open a file in a directory that does not exist."""
     runtime = server.runtime
-    proxy = runtime.services.get("test.db_proxy")
+    proxy = runtime.peek(DB_PROXY)
     if isinstance(proxy, TcpProxy):
         assert proxy.connections > 0  # the server really talks to MariaDB through it
         await proxy.cut()
@@ -244,7 +246,7 @@ async def db_fault_server(
         database = DatabaseSettings(url=proxied.render_as_string(hide_password=False))
         settings = settings.model_copy(update={"database": database})
     server = await servers.start(settings)
-    server.runtime.services["test.db_proxy"] = db_proxy
+    server.runtime.put(DB_PROXY, db_proxy)
     await server.index(DOCUMENTS)
     return server
 

@@ -12,8 +12,6 @@ async def test_slots_create_once_peek_and_take(runtime: Runtime) -> None:
     made = runtime.get(COUNTER, lambda: [1])
     assert runtime.get(COUNTER, lambda: [2]) is made  # the factory runs once
     assert runtime.peek(COUNTER) is made
-    # The untyped form reads the same table (for code not yet moved to slots).
-    assert runtime.service("test.counter", list) is made
     assert runtime.take(COUNTER) is made and runtime.peek(COUNTER) is None
     runtime.put(COUNTER, [3])
     assert runtime.peek(COUNTER) == [3]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from dari.audit.models import AuditEvent
 from dari.core.runtime import Runtime
+from dari.erp.service import TOOLSET
 from tests.erp.conftest import make_toolset
 from tests.fixtures.auth import MakeUser, auth_headers
 
@@ -27,7 +28,7 @@ async def erp_client(
     """The app with its ERP toolset pointed at the test sample ERP."""
     runtime: Runtime = any_client.app.state.runtime  # type: ignore[attr-defined]
     toolset = make_toolset(sqlite_erp)
-    runtime.services["erp"] = toolset
+    runtime.put(TOOLSET, toolset)
     yield any_client
     await toolset.close()
 
@@ -142,7 +143,7 @@ async def test_erp_down_is_503(
 ) -> None:
     runtime = runtime_of(any_client)
     toolset = make_toolset(f"sqlite+aiosqlite:///{tmp_path}/missing.db")
-    runtime.services["erp"] = toolset
+    runtime.put(TOOLSET, toolset)
     _, manager = await make_user(runtime, username="mgr", roles=("manager",))
     try:
         response = await any_client.post(

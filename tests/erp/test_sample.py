@@ -100,10 +100,12 @@ async def test_development_startup_creates_the_sample_once(
     monkeypatch.setattr(lifecycle, "load_sample", small)
     try:
         await lifecycle.startup(runtime)
-        await runtime.services[lifecycle.TASK]
+        task = runtime.peek(lifecycle.TASK)
+        assert task is not None
+        await task
         assert sample_path(settings).exists() and len(calls) == 1
         await lifecycle.shutdown(runtime)
         await lifecycle.startup(runtime)  # exists now: nothing to do
-        assert lifecycle.TASK not in runtime.services
+        assert runtime.peek(lifecycle.TASK) is None
     finally:
         await runtime.close()

@@ -21,7 +21,7 @@ from dari.config import Settings
 from dari.config.database import DatabaseSettings
 from dari.config.llm import LLMSettings
 from dari.core.runtime import Runtime
-from dari.llm import EMBEDDED_SERVICE, get_llm
+from dari.llm import EMBEDDED, get_llm
 from dari.llm.base import ChatMessage, LLMDelta
 from dari.llm.catalog import CATALOG, is_assembled
 from dari.llm.embedded import free_port
@@ -50,7 +50,8 @@ async def test_embedded_server_end_to_end(settings: Settings, model_dir: Path) -
         runtime: Runtime = app.state.runtime
         model = CATALOG["qwen2.5-coder-0.5b-instruct"]
         assert is_assembled(model, model_dir / "models" / model.filename)  # SHA-256 checked
-        server = runtime.services[EMBEDDED_SERVICE]
+        server = runtime.peek(EMBEDDED)
+        assert server is not None
         process = server.process
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:

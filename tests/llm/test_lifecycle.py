@@ -13,7 +13,7 @@ from dari.cli.main import app as cli
 from dari.config import Settings
 from dari.config.llm import LLMSettings
 from dari.core.runtime import Runtime, build_runtime
-from dari.llm import get_llm, lifecycle
+from dari.llm import EMBEDDED, get_llm, lifecycle
 from dari.llm.base import ChatMessage, LLMError
 
 
@@ -23,7 +23,7 @@ def with_llm(settings: Settings, **values: object) -> Settings:
 
 async def test_test_mode_auto_starts_nothing(runtime: Runtime) -> None:
     await lifecycle.startup(runtime)
-    assert "llm" not in runtime.readiness and "llm.embedded" not in runtime.services
+    assert "llm" not in runtime.readiness and runtime.peek(EMBEDDED) is None
     with pytest.raises(LLMError) as caught:
         await get_llm(runtime).chat([ChatMessage(role="user", content="안녕")])
     assert caught.value.code == "llm_unavailable" and "DARI_LLM_BASE_URL" in caught.value.message
@@ -143,7 +143,7 @@ async def test_worker_or_auth_role_starts_no_embedded_server(settings: Settings)
     runtime = build_runtime(split)
     try:
         await lifecycle.startup(runtime)
-        assert "llm.embedded" not in runtime.services and "llm" not in runtime.readiness
+        assert runtime.peek(EMBEDDED) is None and "llm" not in runtime.readiness
     finally:
         await lifecycle.shutdown(runtime)
         await runtime.close()

@@ -9,7 +9,7 @@ import pytest
 
 from dari.core.runtime import Runtime
 from dari.search.analyzer import KoreanAnalyzer
-from dari.search.service import SearchService
+from dari.search.service import SEARCH, SearchService
 from tests.fixtures.auth import auth_headers
 from tests.search.conftest import CORPUS, HashEmbedder, chunk
 from tests.search.test_service import make_service
@@ -21,11 +21,11 @@ async def service(
 ) -> SearchService:
     """The app's search service, with the test embedder (this file is about HTTP)."""
     runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    previous = runtime.services.get("search")
+    previous = runtime.peek(SEARCH)
     if previous is not None:
         await previous.close()
     service = make_service(tmp_path / "search", HashEmbedder(), analyzer)
-    runtime.services["search"] = service
+    runtime.put(SEARCH, service)
     for name, text in CORPUS.items():
         tokens = ["dept+:finance"] if name == "sales" else ["public"]
         await service.replace_document(

@@ -15,7 +15,7 @@ from dari.search.analyzer import KoreanAnalyzer
 from dari.search.base import Embedder
 from dari.search.embedding_cache import CachedEmbedder
 from dari.search.keyword.embedded import EmbeddedKeywordIndex
-from dari.search.service import SearchInputError, SearchService, get_search_service
+from dari.search.service import SEARCH, SearchInputError, SearchService, get_search_service
 from dari.search.vector.embedded import EmbeddedVectorIndex
 from tests.search.conftest import CORPUS, chunk
 
@@ -177,4 +177,4 @@ async def test_runtime_singleton_and_lifecycle(runtime: Runtime) -> None:
     await lifecycle.startup(runtime)
     await runtime.readiness["search"]()
     await lifecycle.shutdown(runtime)
-    assert "search" not in runtime.services
+    assert runtime.peek(SEARCH) is None

@@ -17,8 +17,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from dari.api.deps import RuntimeDep
 from dari.api.netaddr import UNTRUSTED_FORWARDED, AddressSet
 from dari.api.problems import Problem
+from dari.core.slots import Slot
 
 router = APIRouter(tags=["health"])
+METRICS_ALLOW: Slot[AddressSet] = Slot("metrics.allow")  # DARI_METRICS_ALLOW, parsed once
 
 
 @router.get("/healthz")
@@ -65,7 +67,7 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
 async def metrics_access(request: Request, runtime: RuntimeDep) -> None:
     """Refuse a scrape from outside `DARI_METRICS_ALLOW` (403) or without the token (401)."""
     server = runtime.settings.server
-    allowed = runtime.service("metrics.allow", lambda: AddressSet(server.metrics_allow))
+    allowed = runtime.get(METRICS_ALLOW, lambda: AddressSet(server.metrics_allow))
     if request.scope.get(UNTRUSTED_FORWARDED) and not allowed.any:
         # Forwarded by a proxy that is not in DARI_TRUSTED_PROXIES: the TCP peer is the proxy
         # (often 127.0.0.1), so the address proves nothing about who is asking.

@@ -9,8 +9,10 @@ import contextlib
 import logging
 
 from dari.core.runtime import Runtime
+from dari.core.slots import Slot
 
 log = logging.getLogger(__name__)
+WARMUP: Slot[asyncio.Task[None]] = Slot("chat.router.warmup")
 
 
 async def startup(runtime: Runtime) -> None:
@@ -25,14 +27,13 @@ async def startup(runtime: Runtime) -> None:
         except Exception:  # the first question tries again and reports what is wrong
             log.warning("router warm-up failed", exc_info=True)
 
-    task = asyncio.create_task(warm())
-    runtime.services["chat.router.warmup"] = task
+    runtime.put(WARMUP, asyncio.create_task(warm()))
 
 
 async def shutdown(runtime: Runtime) -> None:
     from dari.chat.turns import running_tasks
 
-    warmup = runtime.services.pop("chat.router.warmup", None)
+    warmup = runtime.take(WARMUP)
     if warmup is not None and not warmup.done():
         warmup.cancel()
         with contextlib.suppress(BaseException):

@@ -21,8 +21,11 @@ from dari.chat.router.training import (
 )
 from dari.core.principal import Principal
 from dari.core.runtime import Runtime
+from dari.core.slots import Slot
 
 log = logging.getLogger(__name__)
+ROUTER: Slot[Router] = Slot("chat.router")  # trained for the current catalog and promotion
+ROUTER_LOCK: Slot[asyncio.Lock] = Slot("chat.router.lock")
 
 
 def catalog(runtime: Runtime) -> Any:
@@ -46,14 +49,13 @@ async def get_router(runtime: Runtime) -> Router:
     current = catalog(runtime)
     data_dir = runtime.settings.server.data_dir
     marker = promoted_marker(data_dir)  # a router promoted by training (docs/training.md)
-    cached = runtime.services.get("chat.router")
+    cached = runtime.peek(ROUTER)
     if cached is not None and cached.catalog is current and cached.marker == marker:
-        return cached  # type: ignore[no-any-return]
-    lock = runtime.service("chat.router.lock", asyncio.Lock)
-    async with lock:
-        cached = runtime.services.get("chat.router")
+        return cached
+    async with runtime.get(ROUTER_LOCK, asyncio.Lock):
+        cached = runtime.peek(ROUTER)
         if cached is not None and cached.catalog is current and cached.marker == marker:
-            return cached  # type: ignore[no-any-return]
+            return cached
         finder = training_mentions(current, await all_entities_finder(runtime))
         examples = all_examples(current)
         path = model_path(data_dir)
@@ -70,8 +72,14 @@ async def get_router(runtime: Runtime) -> Router:
         thresholds = Thresholds(accept=runtime.settings.chat.router_min_confidence)
         router = Router(model, current, thresholds)
         router.marker = marker
-        runtime.services["chat.router"] = router
+        runtime.put(ROUTER, router)
         return router
+
+
+def forget_router(runtime: Runtime) -> None:
+    """Drop the cached router: the next question loads the one now on disk (trained, promoted
+    or rolled back)."""
+    runtime.take(ROUTER)
 
 
 async def all_entities_finder(runtime: Runtime) -> Any:

@@ -28,8 +28,6 @@ class Runtime:
 
     Domains keep their own singletons (the LLM client, the retriever, the ERP toolset) in typed
     `Slot`s (`get`, `peek`, `put`, `take`) and add readiness checks to `readiness` at startup.
-    `services` is the table behind the slots; `service(name, factory)` is the untyped form
-    kept for code not yet moved to slots.
     """
 
     settings: Settings
@@ -38,30 +36,25 @@ class Runtime:
     cache: Cache
     queue: JobQueue
     readiness: dict[str, ReadinessCheck] = field(default_factory=dict)
-    services: dict[str, Any] = field(default_factory=dict)
+    _slots: dict[str, Any] = field(default_factory=dict, repr=False)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def get(self, slot: Slot[T], factory: Callable[[], T]) -> T:
         """The singleton in `slot`, created by `factory` on first use."""
-        if slot.name not in self.services:
-            self.services[slot.name] = factory()
-        return self.services[slot.name]  # type: ignore[no-any-return]
+        if slot.name not in self._slots:
+            self._slots[slot.name] = factory()
+        return self._slots[slot.name]  # type: ignore[no-any-return]
 
     def peek(self, slot: Slot[T]) -> T | None:
         """The singleton in `slot` if one was made, else None (nothing is created)."""
-        return self.services.get(slot.name)
+        return self._slots.get(slot.name)
 
     def put(self, slot: Slot[T], value: T) -> None:
-        self.services[slot.name] = value
+        self._slots[slot.name] = value
 
     def take(self, slot: Slot[T]) -> T | None:
         """Remove and return the singleton in `slot` (None if there was none)."""
-        return self.services.pop(slot.name, None)
-
-    def service(self, name: str, factory: Callable[[], T]) -> T:
-        """The domain singleton `name`, created by `factory` on first use (untyped; prefer
-        `get` with a `Slot`)."""
-        return self.get(Slot[T](name), factory)
+        return self._slots.pop(slot.name, None)
 
     async def close(self) -> None:
         for closer in reversed(self.closers):

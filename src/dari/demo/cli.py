@@ -61,6 +61,7 @@ def setup(
     from dari.core.runtime import build_runtime
     from dari.db import migrate
     from dari.demo.service import DemoRefused, refuse_in_production, setup_demo
+    from dari.search.service import SEARCH
 
     settings = settings_or_exit()
     try:
@@ -82,7 +83,7 @@ def setup(
             )
         finally:
             # The search service persists its indexes lazily; this process exits now.
-            search = runtime.services.pop("search", None)
+            search = runtime.take(SEARCH)
             if search is not None:
                 await search.close()
             await runtime.close()

@@ -23,7 +23,7 @@ async def bench_ingest(files: list[Path], settings: Any) -> dict[str, Any]:
     from dari.documents.parsers import ParseError
     from dari.documents.pipeline import chunk_stage, parse_stage, records_for
     from dari.search.base import passage_text
-    from dari.search.service import get_search_service
+    from dari.search.service import SEARCH, get_search_service
 
     stages = {name: 0.0 for name in ("parse", "chunk", "embed", "index")}
     pages = chunks_total = 0
@@ -60,7 +60,7 @@ async def bench_ingest(files: list[Path], settings: Any) -> dict[str, Any]:
                 await search.delete_document(f"bench-{number}")
         finally:
             await search.close()
-            runtime.services.pop("search", None)
+            runtime.take(SEARCH)
             await runtime.close()
     total = sum(stages.values()) or 1e-9
     return {

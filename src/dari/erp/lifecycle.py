@@ -12,11 +12,12 @@ import logging
 import os
 
 from dari.core.runtime import Runtime
+from dari.core.slots import Slot
 from dari.erp.sample.load import load_sample
 from dari.erp.service import sample_path
 
 log = logging.getLogger(__name__)
-TASK = "erp.sample_task"
+TASK: Slot[asyncio.Task[None]] = Slot("erp.sample_task")
 
 
 async def _build(runtime: Runtime) -> None:
@@ -44,12 +45,12 @@ async def startup(runtime: Runtime) -> None:
         return
     settings.server.data_dir.mkdir(parents=True, exist_ok=True)
     log.info("no sample ERP yet: creating it in the background (`dari erp sample` does too)")
-    runtime.services[TASK] = asyncio.create_task(_build(runtime))
+    runtime.put(TASK, asyncio.create_task(_build(runtime)))
 
 
 async def shutdown(runtime: Runtime) -> None:
-    task = runtime.services.pop(TASK, None)
-    if isinstance(task, asyncio.Task) and not task.done():
+    task = runtime.take(TASK)
+    if task is not None and not task.done():
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -52,7 +52,6 @@ __all__ = [
 EMBEDDED: Slot[EmbeddedServer] = Slot("llm.embedded")
 UNAVAILABLE: Slot[str] = Slot("llm.unavailable_reason")
 CLIENT: Slot[LLMClient] = Slot("llm")
-EMBEDDED_SERVICE = EMBEDDED.name
 UNAVAILABLE_REASON = UNAVAILABLE.name
 NOT_CONFIGURED = (
     "No LLM server is configured: set DARI_LLM_BASE_URL (vLLM, Ollama, llama.cpp) or let "

@@ -36,6 +36,8 @@ async def _warm(service: SearchService) -> None:
 
 
 async def shutdown(runtime: Runtime) -> None:
-    service = runtime.services.pop("search", None)
+    from dari.search.service import SEARCH
+
+    service = runtime.take(SEARCH)
     if service is not None:
         await service.close()

@@ -17,6 +17,7 @@ import numpy as np
 
 from dari.config import Settings
 from dari.config.search import SearchSettings
+from dari.core.slots import Slot
 from dari.search.analyzer import KoreanAnalyzer, default_analyzer
 from dari.search.base import ChunkRecord, Embedder, KeywordIndex, SearchHit, VectorIndex
 from dari.search.base import passage_text as _passage_text
@@ -243,8 +244,12 @@ class SearchService:
         await asyncio.to_thread(self.embedder.close)
 
 
+SEARCH: Slot[SearchService] = Slot("search")
+
+
 def get_search_service(runtime: Any) -> SearchService:
-    """The process's search service (one per runtime)."""
-    return runtime.service(  # type: ignore[no-any-return]
-        "search", lambda: SearchService.from_settings(runtime.settings)
+    """The process's search service (one per runtime, in the `SEARCH` slot)."""
+    service: SearchService = runtime.get(
+        SEARCH, lambda: SearchService.from_settings(runtime.settings)
     )
+    return service

@@ -22,6 +22,8 @@ async def startup(runtime: Runtime) -> None:
 
 
 async def shutdown(runtime: Runtime) -> None:
-    queue = runtime.services.pop("training.queue", None)
+    from dari.training.queue import QUEUE
+
+    queue = runtime.take(QUEUE)
     if queue is not None:
         await queue.close()

@@ -9,14 +9,15 @@ process has the `trainer` role.
 
 from __future__ import annotations
 
-from typing import Any
-
 from dari.core.runtime import Runtime
+from dari.core.slots import Slot
 from dari.jobs import JobQueue, create_queue
+
+QUEUE: Slot[JobQueue] = Slot("training.queue")
 
 
 def training_queue(runtime: Runtime) -> JobQueue:
-    def build() -> Any:
+    def build() -> JobQueue:
         settings = runtime.settings
         redis = settings.redis.model_copy(
             update={
@@ -27,7 +28,7 @@ def training_queue(runtime: Runtime) -> JobQueue:
         )
         return create_queue(settings.model_copy(update={"redis": redis}))
 
-    return runtime.service("training.queue", build)  # type: ignore[no-any-return]
+    return runtime.get(QUEUE, build)
 
 
 async def enqueue_lora(runtime: Runtime, run_id: str) -> str:

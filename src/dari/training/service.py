@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dari.audit.service import record
+from dari.chat.routing import forget_router
 from dari.core.principal import Principal
 from dari.core.runtime import Runtime
 from dari.db.base import utcnow
@@ -263,7 +264,7 @@ async def promote(
     )
     # Last: the switch itself, one atomic rename; if it fails the transaction rolls back.
     store.promote(data_dir, run.kind, run.id, run.artifact, actor.username if actor else actor_name)
-    runtime.services.pop("chat.router", None)
+    forget_router(runtime)
     return run
 
 
@@ -293,7 +294,7 @@ async def rollback(
         subject_id=str(current.get("run_id")),
         details={"restored": (previous or {}).get("run_id")},
     )
-    runtime.services.pop("chat.router", None)
+    forget_router(runtime)
     return {"rolled_back": current.get("run_id"), "active": (previous or {}).get("run_id")}
 
 

@@ -32,7 +32,7 @@ def train_command(
             model = train(examples, finder)
             path = model_path(settings.server.data_dir)
             model.save(path)
-            runtime.services.pop("chat.router", None)
+            routing.forget_router(runtime)
             return {"path": str(path), **model.meta}
 
     result = run(main())
