@@ -143,6 +143,20 @@ async def get_department_or_404(session: AsyncSession, department_id: str) -> De
     return _found(await repo.get_department(session, department_id), "department_not_found")
 
 
+async def find_role(session: AsyncSession, name: str) -> Role | None:
+    return await repo.get_role(session, name)
+
+
+async def find_department(session: AsyncSession, ref: str) -> Department | None:
+    """A department by id, code or (Korean) name, or None."""
+    return await repo.find_department(session, ref)
+
+
+async def user_role_names(session: AsyncSession, user: User) -> list[str]:
+    """The names of the user's roles, sorted."""
+    return await repo.role_names(session, user.id)
+
+
 async def check_roles_grantable(session: AsyncSession, actor: Principal, names: list[str]) -> None:
     """Refuse (403) roles carrying a permission `actor` does not hold."""
     for role in await repo.get_roles(session, names):

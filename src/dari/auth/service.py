@@ -144,6 +144,11 @@ async def role_permissions(session: AsyncSession) -> dict[str, frozenset[str]]:
     return {role.name: frozenset(role.permissions or []) for role in await repo.list_roles(session)}
 
 
+async def user_by_username(session: AsyncSession, username: str) -> User | None:
+    """The user with this login id (active or not), or None."""
+    return await repo.get_user_by_username(session, username)
+
+
 async def principal_for_username(session: AsyncSession, username: str) -> Principal | None:
     """The Principal of an active user (for commands run `--as` someone), or None."""
     user = await repo.get_user_by_username(session, username)

@@ -9,17 +9,32 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dari.chat import repository as repo
+from dari.chat.models import Feedback, Message
 from dari.chat.schemas import RatedList, RatedMessage, Usage, UsageDay
 from dari.db.base import utcnow
+
+
+async def rated_answers(
+    session: AsyncSession, rating: str | None, *, limit: int, before: datetime | None
+) -> list[tuple[Feedback, Message, Message | None]]:
+    """Rated answers, newest first: each vote with its answer and the question before it (also
+    read by training's review page)."""
+    rows = await repo.rated_messages(session, rating, limit=limit, before=before)
+    return [(vote, answer, await repo.question_before(session, answer)) for vote, answer in rows]
+
+
+async def question_of(session: AsyncSession, answer: Message) -> Message | None:
+    """The user's question an answer replies to."""
+    return await repo.question_before(session, answer)
 
 
 async def rated(
     session: AsyncSession, rating: str | None, *, limit: int, before: datetime | None
 ) -> RatedList:
     items = []
-    rows = await repo.rated_messages(session, rating, limit=limit, before=before)
-    for feedback, message in rows:
-        question = await repo.question_before(session, message)
+    for feedback, message, question in await rated_answers(
+        session, rating, limit=limit, before=before
+    ):
         items.append(
             RatedMessage(
                 message_id=message.id,

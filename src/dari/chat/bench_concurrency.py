@@ -59,8 +59,7 @@ async def run(settings: Any, asks: tuple[tuple[str, str], ...]) -> dict[str, Any
     import uvicorn
 
     from dari.app import create_app
-    from dari.auth import repository as auth_repo
-    from dari.auth.service import get_auth, issue_access
+    from dari.auth.service import get_auth, issue_access, user_by_username
     from dari.core.runtime import build_runtime
     from dari.llm.embedded import free_port
 
@@ -79,7 +78,7 @@ async def run(settings: Any, asks: tuple[tuple[str, str], ...]) -> dict[str, Any
         tokens = []
         async with runtime.sessionmaker() as session:
             for username, _ in asks:
-                user = await auth_repo.get_user_by_username(session, username)
+                user = await user_by_username(session, username)
                 if user is None:
                     raise RuntimeError(f"no user {username!r}: run `dari demo setup` first")
                 token, _, _ = await issue_access(get_auth(runtime), session, user)

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dari.auth import admin
-from dari.auth import repository as repo
-from dari.auth.service import Auth, ensure_builtin_roles
+from dari.auth.service import Auth, ensure_builtin_roles, user_by_username
 from dari.db.base import utcnow
 from dari.demo.company import DEMO_PASSWORD, DEPARTMENTS, ROLES, USERS
 
@@ -35,7 +34,7 @@ async def ensure_departments(session: AsyncSession) -> tuple[Changes, dict[str, 
     changes = Changes()
     ids: dict[str, str] = {}
     for spec in DEPARTMENTS:  # parents come before their children
-        department = await repo.find_department(session, spec.code)
+        department = await admin.find_department(session, spec.code)
         parent_id = ids.get(spec.parent) if spec.parent else None
         if department is None:
             department = await admin.create_department(
@@ -55,7 +54,7 @@ async def ensure_roles(auth: Auth, session: AsyncSession) -> Changes:
     changes = Changes()
     await ensure_builtin_roles(session)
     for spec in ROLES:
-        role = await repo.get_role(session, spec.name)
+        role = await admin.find_role(session, spec.name)
         if role is None:
             await admin.create_role(
                 session, name=spec.name, description=spec.description, permissions=spec.permissions
@@ -78,7 +77,7 @@ async def ensure_users(
     changes = Changes()
     shared_hash: str | None = None
     for spec in USERS:
-        user = await repo.get_user_by_username(session, spec.username)
+        user = await user_by_username(session, spec.username)
         department_id = department_ids[spec.department]
         if user is None:
             admin.check_password(auth.settings, DEMO_PASSWORD, spec.username)
@@ -104,7 +103,7 @@ async def ensure_users(
         if user.department_id != department_id:
             await admin.set_department(auth, session, user, department_id)
             updated = True
-        if await repo.role_names(session, user.id) != sorted(spec.roles):
+        if await admin.user_role_names(session, user) != sorted(spec.roles):
             await admin.set_user_roles(auth, session, user, spec.roles)
             updated = True
         if dict(user.attributes or {}) != spec.attributes():

@@ -184,14 +184,14 @@ def introspect(
 
 async def _role_permissions(settings: Settings) -> dict[str, list[str]] | None:
     """Dari's roles and their permissions; None when the database is not set up or reachable."""
-    from dari.auth import repository
+    from dari.auth.service import role_permissions
     from dari.core.runtime import build_runtime
 
     runtime = build_runtime(settings)
     try:
         async with runtime.sessionmaker() as session:
-            roles = await repository.list_roles(session)
-            return {role.name: list(role.permissions or []) for role in roles} or None
+            roles = await role_permissions(session)
+            return {name: sorted(permissions) for name, permissions in roles.items()} or None
     except Exception:
         return None
     finally:

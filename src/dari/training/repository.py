@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dari.chat import repository as chat_repo
-from dari.chat.models import Feedback, Message
+from dari.chat.models import Message
 from dari.training.models import Dataset, Review, Run
-
-
-async def rated(
-    session: AsyncSession, rating: str | None, limit: int, before: datetime | None
-) -> Sequence[tuple[Feedback, Message]]:
-    return await chat_repo.rated_messages(session, rating, limit=limit, before=before)
-
-
-async def question_before(session: AsyncSession, message: Message) -> Message | None:
-    return await chat_repo.question_before(session, message)
 
 
 async def message(session: AsyncSession, message_id: str) -> Message | None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dari.audit.service import record
+from dari.chat import admin as chat_admin
 from dari.chat.routing import forget_router
 from dari.core.principal import Principal
 from dari.core.runtime import Runtime
@@ -45,11 +46,10 @@ async def rated(
     session: AsyncSession, rating: str | None, *, limit: int, before: datetime | None
 ) -> ReviewList:
     """Rated answers with question, sources, ERP calls, the router's plan and their review."""
-    rows = await repo.rated(session, rating, limit, before)
-    reviews = await repo.reviews_for(session, [m.id for _, m in rows])
+    rows = await chat_admin.rated_answers(session, rating, limit=limit, before=before)
+    reviews = await repo.reviews_for(session, [m.id for _, m, _ in rows])
     items = []
-    for feedback, message in rows:
-        question = await repo.question_before(session, message)
+    for feedback, message, question in rows:
         review = reviews.get(message.id)
         items.append(
             ReviewItem(
@@ -92,7 +92,7 @@ async def save_review(
     message = await repo.message(session, message_id)
     if message is None or message.role != "assistant":
         raise errors.not_found("답변")
-    question = await repo.question_before(session, message)
+    question = await chat_admin.question_of(session, message)
     if body.kind == "answer" and not (body.answer or "").strip():
         raise errors.TrainingError("answer_required", "교정한 답변을 입력해 주세요.")
     if body.kind == "route" and body.route is None:
