@@ -76,7 +76,7 @@ class EmbeddedServer:
 
     def command(self) -> list[str]:
         cfg = self.settings.llm
-        return [
+        command = [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(self.model_path),
             "--model_alias", self.alias,
@@ -87,6 +87,14 @@ class EmbeddedServer:
             "--n_threads_batch", str(cfg.n_threads),
             "--n_gpu_layers", str(cfg.n_gpu_layers),
         ]  # fmt: skip
+        return command + self._adapter()
+
+    def _adapter(self) -> list[str]:
+        """`--lora_path` for the LoRA adapter an admin promoted (docs/training.md#serving)."""
+        from dari.training.serving import embedded_adapter
+
+        path = embedded_adapter(self.settings, self.model_path)
+        return ["--lora_path", str(path)] if path is not None else []
 
     def start(self) -> None:
         if not llama_cpp_installed():

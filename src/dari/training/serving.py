@@ -9,12 +9,15 @@ adapter loaded in-process with transformers + peft — what the tests and the ga
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from dari.config import Settings
 from dari.training import errors
 from dari.training.lora import ADAPTER_META, _split_gguf, base_fingerprint, require_extra
+
+log = logging.getLogger(__name__)
 
 
 def serving_base(settings: Settings) -> str:
@@ -57,6 +60,38 @@ def active_adapter(settings: Settings) -> str | None:
 
     pointer = read_pointer(settings.server.data_dir, "lora")
     return str(pointer["path"]) if pointer else None
+
+
+def embedded_adapter(settings: Settings, model_path: Path) -> Path | None:
+    """The promoted adapter in llama.cpp's format for the embedded server (`--lora_path`).
+
+    Only when it was trained on the very model file being served and converted to GGUF;
+    otherwise the base model is served alone and the reason logged — a wrong adapter would
+    stop llama.cpp from starting at all. Read when the embedded server starts: promoting or
+    rolling back takes effect at the next start of `dari serve`.
+    """
+    adapter = active_adapter(settings)
+    if adapter is None:
+        return None
+    try:
+        meta = adapter_meta(adapter)
+    except errors.TrainingError as exc:
+        log.warning("the promoted LoRA adapter is not served: %s", exc.message)
+        return None
+    base, gguf = meta.get("base_model"), meta.get("gguf")
+    if not gguf:
+        log.warning("the promoted LoRA adapter %s has no GGUF form; not served", adapter)
+        return None
+    if not base or Path(str(base)).resolve() != model_path.resolve():
+        log.warning(
+            "the promoted LoRA adapter was trained on %s, not %s; not served", base, model_path
+        )
+        return None
+    path = Path(adapter) / str(gguf)
+    if not path.is_file():
+        log.warning("the promoted LoRA adapter's %s is missing; not served", path)
+        return None
+    return path
 
 
 def load(base: str, adapter: str | None) -> tuple[Any, Any]:
