@@ -34,7 +34,11 @@ def test_history_drops_marks_with_either_comma() -> None:
 
 def test_the_web_renderer_reads_the_same_mark() -> None:
     source = MARKDOWN_JS.read_text(encoding="utf-8")
-    found = re.search(r"const CITATION = /\^(.*)\(\?!\[\(:\]\)/;", source)
-    assert found, "markdown.js CITATION not found"
+    found = re.search(r"export const CITATION_MARK = /(.*)/;", source)
+    assert found, "markdown.js CITATION_MARK not found"
     assert found.group(1) == CITATION.pattern.replace("/", r"\/")
-    assert "split(/[,，]/)" in source
+    assert "new RegExp(`^${CITATION_MARK.source}" in source and "split(/[,，]/)" in source
+    # The conversation list's preview strips the same mark (no pattern of its own).
+    conversations = (MARKDOWN_JS.parent / "conversations.js").read_text(encoding="utf-8")
+    assert 'import { CITATION_MARK } from "./markdown.js";' in conversations
+    assert "${CITATION_MARK.source}" in conversations and r"\[\d+" not in conversations

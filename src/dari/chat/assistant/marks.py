@@ -1,6 +1,7 @@
 """The citation mark `[n]` / `[n, m]` (a full-width "，" also separates): one definition for
-binding, checking, stripping and streaming. `web/static/js/markdown.js` (CITATION) and
-`conversations.js` mirror it for display; tests/chat/assistant/test_marks.py keeps them equal."""
+binding, checking, stripping and streaming. `web/static/js/markdown.js` mirrors it for display
+(`CITATION_MARK`, which `conversations.js` imports); tests/chat/assistant/test_marks.py keeps
+them equal."""
 
 from __future__ import annotations
 

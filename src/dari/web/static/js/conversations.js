@@ -4,6 +4,10 @@ import { api, listOf } from "./api.js";
 import { $, clear, h, toast } from "./dom.js";
 import { formatRelative, t } from "./i18n.js";
 import { icon } from "./icons.js";
+import { CITATION_MARK } from "./markdown.js";
+
+// Citation marks ("[1]", "[1, 2]", "[1，2]") and one the preview cut short ("[1, ").
+const PREVIEW_MARKS = new RegExp(`\\s*${CITATION_MARK.source}|\\s*\\[[\\d,，\\s]*$`, "g");
 
 export class ConversationList {
   /** onOpen(id|null) is called when the user picks a conversation (null = new chat). */
@@ -75,7 +79,7 @@ export class ConversationList {
     // A plain one-line preview: Markdown markers and citation numbers are noise here; a "~" in
     // a period ("1일~11월 23일") or a "_" in a file name is text.
     const preview = raw
-      .replace(/\s*\[\d+(?:,\s*\d+)*\]|\s*\[[\d,\s]*$/g, "") // "[1]", and one the preview cut
+      .replace(PREVIEW_MARKS, "")
       .replace(/^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+)/gm, "")
       .replace(/\*\*|__|~~|`+/g, "")
       .replace(/\s+/g, " ")

@@ -235,7 +235,10 @@ const ESCAPABLE = "\\`*_{}[]()#+-.!|~<>\"'";
 // A bare URL stops at spaces, quotes, angle brackets and Hangul (Korean particles follow URLs).
 const BARE_URL = /^https?:\/\/[^\s<>"'\u1100-\u11FF\u3130-\u318F\uAC00-\uD7AF]+/i;
 // The server's citation mark (dari/chat/assistant/marks.py): "," or a full-width "，" separates.
-const CITATION = /^\[(\d{1,3}(?:\s*[,，]\s*\d{1,3})*)\](?![(:])/;
+// The one pattern of the web app (conversations.js strips it from previews).
+export const CITATION_MARK = /\[(\d{1,3}(?:\s*[,，]\s*\d{1,3})*)\]/;
+// A mark in running text: not a link's "[1](…)" nor a reference definition "[1]:".
+const CITATION = new RegExp(`^${CITATION_MARK.source}(?![(:])`);
 
 function renderInline(text, parent, options, depth) {
   let buffer = "";
