@@ -22,6 +22,8 @@ from dari.llm.base import (
     LLMResult,
     LLMTimeout,
     LLMUnavailable,
+    ToolCall,
+    ToolCallResult,
 )
 
 if TYPE_CHECKING:
@@ -38,6 +40,8 @@ __all__ = [
     "LLMResult",
     "LLMTimeout",
     "LLMUnavailable",
+    "ToolCall",
+    "ToolCallResult",
     "create_client",
     "get_llm",
     "llm_session",
