@@ -34,19 +34,8 @@ def _print_text(final: dict[str, Any]) -> None:
 
 
 def _as_json(final: dict[str, Any]) -> dict[str, Any]:
-    state = final["state"]
-    return {
-        "message_id": final["message_id"],
-        "intent": state.intent,
-        "answer": state.answer,
-        "sources": [d.event() for d in state.documents],
-        "citations": state.citations,
-        "tool_calls": [{**t.call_event(), **t.result_event()} for t in state.tools],
-        "usage": state.usage,
-        "timings": state.timings,
-        # An operator's command: the rejected model sentence, if any, is shown too.
-        "verification": state.verification,
-    }
+    # An operator's command: the rejected model sentence, if any, is shown too.
+    return {"message_id": final["message_id"], **final["state"].outcome()}
 
 
 @app.callback(invoke_without_command=True)

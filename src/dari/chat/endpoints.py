@@ -55,14 +55,7 @@ async def ask(body: ChatRequest, runtime: RuntimeDep, user: ChatUser) -> ChatRes
         conversation_id=turn.conversation_id,
         message_id=turn.message_id,
         user_message_id=turn.user_message_id,
-        intent=state.intent,
-        answer=state.answer,
-        sources=[d.event() for d in state.documents],
-        citations=state.citations,
-        tool_calls=[{**t.call_event(), **t.result_event()} for t in state.tools],
-        usage=state.usage,
-        timings=state.timings,
-        verification=_shown(state.verification),
+        **{**state.outcome(), "verification": _shown(state.verification)},
     )
 
 

@@ -90,6 +90,20 @@ class TurnState:
     def elapsed_ms(self) -> float:
         return round((time.perf_counter() - self.started) * 1000, 1)
 
+    def outcome(self) -> dict[str, Any]:
+        """The finished answer as `POST /api/chat` and `dari ask --json` return it (the
+        verification whole: the REST answer hides its rejected model sentence)."""
+        return {
+            "intent": self.intent,
+            "answer": self.answer,
+            "sources": [d.event() for d in self.documents],
+            "citations": self.citations,
+            "tool_calls": [{**t.call_event(), **t.result_event()} for t in self.tools],
+            "usage": self.usage,
+            "timings": self.timings,
+            "verification": self.verification,
+        }
+
 
 async def _run_tools(
     runtime: Runtime, turn: Turn, plan: RoutePlan, state: TurnState, emit: Emit

@@ -48,4 +48,7 @@ async def ask_once(
 ) -> dict[str, Any]:
     """Run the pipeline once (no rate limits: an operator's command); returns the last event
     with the answer's `state`. Raises `ChatError` for a refused question."""
-    return await turns.ask(runtime, principal, question, sink=sink, limited=False, today=today)
+    started = await turns.start_turn(
+        runtime, principal, question, sink=sink, limited=False, today=today
+    )
+    return await started.result()

@@ -99,27 +99,3 @@ async def _run(
     # After the slot is free: a client may send its next message the moment it sees `done`.
     await ending.deliver()
     return ending.result
-
-
-async def ask(
-    runtime: Runtime,
-    principal: Principal,
-    text: str,
-    *,
-    conversation_id: str | None = None,
-    sink: Sink | None = None,
-    limited: bool = True,
-    today: date | None = None,
-) -> dict[str, Any]:
-    """Start a turn and wait for its last event (`POST /api/chat`, the CLI). Cancelling the
-    caller cancels the answer."""
-    started = await start_turn(
-        runtime,
-        principal,
-        text,
-        conversation_id=conversation_id,
-        sink=sink,
-        limited=limited,
-        today=today,
-    )
-    return await started.result()
