@@ -34,6 +34,8 @@ ADMIN_APIS = [
     "/api/admin/audit",
     "/api/admin/usage",
     "/api/admin/conversations?feedback=down",
+    "/api/admin/training/reviews",
+    "/api/admin/training/runs",
 ]
 
 
@@ -76,6 +78,7 @@ def test_admin_console_sections(page: Any, live: LiveServer) -> None:
         "사용자·부서·역할",
         "ERP 연동",
         "대화·피드백",
+        "학습",
         "사용 현황",
         "시스템 상태",
         "감사 로그",
