@@ -32,7 +32,6 @@ ANSWER = "안녕하세요, 무엇을 도와드릴까요? 다리입니다."
 class KeyState:
     requests: list[dict[str, Any]] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
-    reject_tools: bool = False
     chunks_sent: int = 0
     disconnected: bool = False
     completed: bool = False
@@ -127,13 +126,9 @@ async def completions(request: Request) -> Response:
             return _error(int(code), "scripted failure")
         scenario = "ok"
     if scenario == "script":
-        if state.reject_tools and "tools" in body:
-            return _error(400, "this server does not support tools")
         answer = state.answers.pop(0) if state.answers else {"text": ANSWER}
         if not body.get("stream"):
             message: dict[str, Any] = {"role": "assistant", "content": answer.get("text", "")}
-            if answer.get("tool_calls"):
-                message["tool_calls"] = answer["tool_calls"]
             return JSONResponse({"choices": [{"index": 0, "message": message}]})
         events = normal(answer.get("text", ""), body)
     else:
@@ -149,7 +144,6 @@ async def script(request: Request) -> Response:
     state = STATE[request.path_params["key"]]
     data = await request.json()
     state.answers = list(data.get("answers", []))
-    state.reject_tools = bool(data.get("reject_tools"))
     return JSONResponse({"ok": True})
 
 

@@ -69,13 +69,6 @@ class LLMSettings(Section):
     breaker_cooldown_s: float = Field(
         30.0, gt=0, le=3600, description="Seconds an open circuit waits before one trial call."
     )
-    tool_calling: Literal["auto", "native", "json"] = Field(
-        "auto",
-        description="How `call_tools` works: `native` sends `tools=[…]` (vLLM with "
-        "--enable-auto-tool-choice, Ollama); `json` asks for a JSON-schema constrained choice; "
-        "`auto` is native for a remote server (falling back to json when it refuses tools) "
-        "and json for the embedded server.",
-    )
     structured_output: Literal["auto", "json_schema", "json_object"] = Field(
         "auto",
         description="`response_format` flavour for JSON output: `json_schema` (vLLM, Ollama, "

@@ -22,8 +22,6 @@ from dari.llm.base import (
     LLMResult,
     LLMTimeout,
     LLMUnavailable,
-    ToolCall,
-    ToolCallResult,
 )
 
 if TYPE_CHECKING:
@@ -40,8 +38,6 @@ __all__ = [
     "LLMResult",
     "LLMTimeout",
     "LLMUnavailable",
-    "ToolCall",
-    "ToolCallResult",
     "create_client",
     "get_llm",
     "llm_session",

@@ -42,41 +42,15 @@ class LLMBadOutput(LLMError):
         super().__init__("llm_bad_output", message)
 
 
-class ToolCall(BaseModel):
-    """A function the model asks to call, with JSON arguments."""
-
-    id: str = ""
-    name: str
-    arguments: dict[str, Any] = Field(default_factory=dict)
-
-
 class ChatMessage(BaseModel):
-    """One chat turn. `tool_calls` on assistant turns; `tool_call_id` on tool results."""
+    """One chat turn."""
 
-    role: Literal["system", "user", "assistant", "tool"]
+    role: Literal["system", "user", "assistant"]
     content: str = ""
-    tool_calls: list[ToolCall] | None = None
-    tool_call_id: str | None = None
     name: str | None = None
 
     def to_openai(self) -> dict[str, Any]:
-        import json
-
         message: dict[str, Any] = {"role": self.role, "content": self.content}
-        if self.tool_calls:
-            message["tool_calls"] = [
-                {
-                    "id": call.id or f"call_{i}",
-                    "type": "function",
-                    "function": {
-                        "name": call.name,
-                        "arguments": json.dumps(call.arguments, ensure_ascii=False),
-                    },
-                }
-                for i, call in enumerate(self.tool_calls)
-            ]
-        if self.tool_call_id:
-            message["tool_call_id"] = self.tool_call_id
         if self.name:
             message["name"] = self.name
         return message
@@ -118,16 +92,6 @@ class LLMResult(BaseModel):
     timings: Timings = Field(default_factory=Timings)
 
 
-class ToolCallResult(BaseModel):
-    """What `call_tools` returns: the calls the model chose (maybe none) and any text."""
-
-    tool_calls: list[ToolCall] = Field(default_factory=list)
-    content: str = ""
-    route: Literal["native", "json"] = "json"
-    usage: Usage = Field(default_factory=Usage)
-    timings: Timings = Field(default_factory=Timings)
-
-
 @runtime_checkable
 class LLMClient(Protocol):
     """Chat with the configured LLM server. Every method raises `LLMError` on failure.
@@ -152,12 +116,6 @@ class LLMClient(Protocol):
 
     async def generate_json(self, messages: Sequence[ChatMessage], schema: type[M], **kw: Any) -> M:
         """JSON-schema constrained output validated by `schema`; one retry with the error."""
-        ...
-
-    async def call_tools(
-        self, messages: Sequence[ChatMessage], tools: list[dict[str, Any]], **kw: Any
-    ) -> ToolCallResult:
-        """Let the model pick tools (OpenAI `tools` format): native where supported, else JSON."""
         ...
 
     async def health(self) -> None:

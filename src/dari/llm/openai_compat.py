@@ -25,7 +25,6 @@ from dari.llm.base import (
     LLMResult,
     LLMTimeout,
     LLMUnavailable,
-    ToolCallResult,
 )
 from dari.llm.breaker import CircuitBreaker
 from dari.llm.metrics import (
@@ -54,9 +53,6 @@ class OpenAICompatClient:
         self._model = model or settings.model
         self.transport = Transport(settings, base_url)
         self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_s)
-        self.native_tools = settings.tool_calling == "native" or (
-            settings.tool_calling == "auto" and not embedded
-        )
 
     @property
     def json_flavour(self) -> str:
@@ -251,37 +247,5 @@ class OpenAICompatClient:
         result.model = self._model
         return result
 
-    async def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """A non-streamed completion (native tool calls), with the same retries and breaker."""
-        self._check_breaker()
-        loop = asyncio.get_running_loop()
-        try:
-            response, _ = await self.transport.open_with_retries(
-                body, self.settings.total_timeout_s, loop.time() + self.settings.total_timeout_s
-            )
-            try:
-                async with asyncio.timeout(self.settings.total_timeout_s):
-                    data = await response.aread()
-            except TimeoutError:
-                raise LLMTimeout("The LLM server did not finish in time.") from None
-            except httpx.HTTPError:
-                raise LLMUnavailable("The LLM server ended the answer mid-way.") from None
-            finally:
-                await response.aclose()
-        except LLMError as exc:
-            LLM_ERRORS.labels(exc.code).inc()
-            if isinstance(exc, LLMRejected):
-                self.breaker.release_trial()
-            else:
-                self.breaker.failure()
-            raise
-        self.breaker.success()
-        return structured.decode_completion(data)
-
     async def generate_json(self, messages: Sequence[ChatMessage], schema: type[M], **kw: Any) -> M:
         return await structured.generate_json(self, messages, schema, **kw)
-
-    async def call_tools(
-        self, messages: Sequence[ChatMessage], tools: list[dict[str, Any]], **kw: Any
-    ) -> ToolCallResult:
-        return await structured.call_tools(self, messages, tools, **kw)

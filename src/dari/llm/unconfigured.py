@@ -7,7 +7,7 @@ from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel
 
-from dari.llm.base import ChatMessage, LLMDelta, LLMResult, LLMUnavailable, ToolCallResult
+from dari.llm.base import ChatMessage, LLMDelta, LLMResult, LLMUnavailable
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,11 +34,6 @@ class UnconfiguredClient:
         self._fail()
 
     async def generate_json(self, messages: Sequence[ChatMessage], schema: type[M], **kw: Any) -> M:
-        self._fail()
-
-    async def call_tools(
-        self, messages: Sequence[ChatMessage], tools: list[dict[str, Any]], **kw: Any
-    ) -> ToolCallResult:
         self._fail()
 
     async def health(self) -> None:
