@@ -374,6 +374,9 @@ def test_metrics_need_a_client_certificate(stack: Stack) -> None:
     assert outside.status_code == 404
 
 
+# Real MariaDB and Redis (in their containers): counted by CI's real-backend check.
+@pytest.mark.mariadb
+@pytest.mark.redis
 def test_mariadb_and_redis_take_tls_only(stack: Stack) -> None:
     plain = stack.exec(
         "cpu-mariadb",
@@ -413,6 +416,9 @@ def _redis(stack: Stack, *command: str) -> str:
     ).strip()
 
 
+# Real MariaDB and Redis (in their containers): counted by CI's real-backend check.
+@pytest.mark.mariadb
+@pytest.mark.redis
 def test_restarts_of_mariadb_and_redis_lose_nothing(stack: Stack) -> None:
     token = _sign_in(stack)
     headers = {"Authorization": f"Bearer {token}"}
