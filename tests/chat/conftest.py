@@ -34,6 +34,7 @@ from dari.search.embedding_cache import CachedEmbedder
 from dari.search.registry import create_keyword_index, create_vector_index
 from dari.search.service import SEARCH, SearchService, get_search_service
 from tests.chat import llm_server
+from tests.chat.own_redis import own_redis  # noqa: F401 - the fault suites' fixture
 from tests.conftest import _clear_redis, clear_tables
 from tests.fixtures.erp import ERP_END, sample_erp_url
 

@@ -9,12 +9,6 @@ cannot be opened.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +19,7 @@ from dari.config.redis import RedisSettings
 from tests.chat import llm_server
 from tests.chat.conftest import ChatServer, Servers, connect
 from tests.chat.data import DOCUMENTS
+from tests.chat.own_redis import OwnRedis
 
 pytestmark = pytest.mark.fault  # `pytest -m fault` runs the fault suite alone
 MANAGER = {"department_code": "D110", "erp_employee_code": "E1010"}
@@ -78,54 +73,6 @@ async def test_resume_after_the_events_expired_says_the_answer_is_finished(
 
 
 # --- Redis stopped in the middle of an answer ---------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class OwnRedis:
-    """A Redis server of this test's own (stopping it disturbs nobody), on a fixed port."""
-
-    def __init__(self, binary: str, directory: Path) -> None:
-        self.binary, self.directory = binary, directory
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        self.process = subprocess.Popen(
-            [*command, "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()  # like `redis-cli shutdown nosave`, without asking
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    redis = OwnRedis(binary, tmp_path)
-    redis.start()
-    yield redis
-    redis.kill()
 
 
 async def test_redis_stopping_mid_answer_still_ends_the_answer(

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +35,8 @@ from dari.core.slots import Slot
 from tests.chat import llm_server
 from tests.chat.conftest import ChatServer, Client, Servers, chat_settings, connect
 from tests.chat.data import DOCUMENTS
+from tests.chat.own_redis import OwnRedis
 from tests.chat.tcp_proxy import TcpProxy
-from tests.chat.test_ws_faults import OwnRedis
 from tests.conftest import MARIADB_URL
 
 # `fault`: the fault suite (`pytest -m fault`); `mariadb` when it runs on MariaDB (the summary).
@@ -55,18 +54,6 @@ CHAT = {"model_answer_s": 60, "model_first_sentence_s": 60}
 # (3 s) and saving, with room for a loaded CI machine.
 LAST_FRAME_S = 30
 DB_PROXY: Slot[TcpProxy | None] = Slot("test.db_proxy")  # MariaDB runs: the cut proxy
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
-    """A Redis server of this test's own, killed and restarted by it."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    redis = OwnRedis(binary, tmp_path)
-    redis.start()
-    yield redis
-    redis.kill()
 
 
 @pytest.fixture
