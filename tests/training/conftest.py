@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 
-from dari.app import create_app
 from dari.chat.models import Conversation, Feedback, Message
 from dari.config import Settings
 from dari.config.erp import ErpSettings
@@ -20,6 +19,7 @@ from dari.config.llm import LLMSettings
 from dari.config.training import TrainingSettings
 from dari.core.runtime import Runtime
 from dari.erp.sample.load import load_sample
+from tests.conftest import _client
 from tests.fixtures.auth import auth_headers, create_test_user
 
 ERP_END = date(2026, 11, 23)
@@ -45,18 +45,8 @@ def train_settings(settings: Settings, erp_url: str) -> Settings:
 
 @pytest.fixture
 async def app_client(train_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in open_client(train_settings):
+    async for client in _client(train_settings):  # the shared app client (lifespan run)
         yield client
-
-
-async def open_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client on a fresh app with the training API (lifespan run)."""
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://dari.test") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
 
 
 async def admin_headers(runtime: Runtime) -> dict[str, str]:

@@ -22,7 +22,8 @@ from dari.config.training import TrainingSettings
 from dari.db.base import utcnow
 from dari.training import runs, serving, store
 from dari.training.models import Run
-from tests.training.conftest import admin_headers, open_client, rated_answer
+from tests.conftest import _client as open_client
+from tests.training.conftest import admin_headers, rated_answer
 from tests.training.tiny import build_tiny_model
 
 pytest.importorskip("peft")
