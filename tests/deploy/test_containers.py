@@ -404,6 +404,10 @@ def test_mariadb_and_redis_take_tls_only(stack: Stack) -> None:
         check=False,
     )
     assert "PONG" not in plain_redis
+    # The password is in a config file only Redis can read, not on its command line.
+    command_line = stack.exec("cpu-redis", "sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline")
+    assert command_line.startswith("redis-server")
+    assert stack.env["DARI_REDIS_PASSWORD"] not in command_line
 
 
 def _redis(stack: Stack, *command: str) -> str:
