@@ -31,7 +31,8 @@ from typer.testing import CliRunner
 
 from dari.cli.main import app
 from dari.erp.catalog import load_catalog, parse_catalog
-from dari.erp.introspect import describe_database, render, sensitive_reason
+from dari.erp.introspect import describe_database, render
+from dari.erp.introspect_columns import sensitive_reason
 from tests.conftest import MARIADB_URL, WORKER
 from tests.erp.conftest import AuditLog, make_toolset, principal
 

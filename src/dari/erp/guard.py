@@ -1,14 +1,14 @@
 """The guard for LLM-written SQL (`erp_query`): one SELECT over allow-listed tables and columns.
 
-Parsed with sqlglot in the ERP's dialect, and rendered back in it (`guard_rules.render_dialect`)
-so the SQL sent means what the SQL written meant; column names and aliases match regardless of
-case where the database matches them so (`fold_column_case`). Refused: anything but a single
-SELECT (set operations and CTEs allowed), comments, `;` stacking, tables outside the role's
-allow-list (system schemas included), columns outside the allow-list, dangerous, server-identity or
-unknown functions and variables (`guard_rules`), placeholders, `INTO`/`FOR UPDATE`. Then the
-user's CTEs are renamed and each scoped table is replaced by a subquery carrying the user's
-row-scope predicate, which no name in the user's SQL can capture (`query_scope`), and a LIMIT
-is set.
+Parsed with sqlglot in the ERP's dialect, and rendered back in it
+(`guard_dialect.render_dialect`) so the SQL sent means what the SQL written meant; column names
+and aliases match regardless of case where the database matches them so (`fold_column_case`).
+Refused: anything but a single SELECT (set operations and CTEs allowed), comments, `;`
+stacking, tables outside the role's allow-list (system schemas included), columns outside the
+allow-list, dangerous, server-identity or unknown functions and variables (`guard_rules`,
+`guard_functions`), placeholders, `INTO`/`FOR UPDATE`. Then the user's CTEs are renamed and each
+scoped table is replaced by a subquery carrying the user's row-scope predicate, which no name in
+the user's SQL can capture (`query_scope`), and a LIMIT is set.
 """
 
 from __future__ import annotations
@@ -26,13 +26,9 @@ from sqlglot.tokens import TokenType
 
 from dari.erp.base import ErpError
 from dari.erp.catalog import USER_REF, QueryTable
-from dari.erp.guard_rules import (
-    FORBIDDEN_NODES,
-    SYSTEM_NAMES,
-    as_written,
-    function_refusal,
-    render_dialect,
-)
+from dari.erp.guard_dialect import as_written, render_dialect
+from dari.erp.guard_functions import function_refusal
+from dari.erp.guard_rules import FORBIDDEN_NODES, SYSTEM_NAMES
 from dari.erp.query_scope import (
     FreshNames,
     rename_ctes,

@@ -13,14 +13,15 @@ From the live schema (tables, columns, types, comments, primary and foreign keys
   English and Korean names) left out everywhere and listed in a comment.
 
 The same schema always gives the same text (no dates, sorted tables, database column order).
+
+This module reads the schema (`describe_database`) and renders the YAML (`render`); what each
+column is lives in `introspect_columns`, keys, references and entities in `introspect_analysis`,
+the catalog's tools and tables in `introspect_catalog`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dari.erp.catalog import IDENT, NAME, parse_catalog
+from dari.erp.catalog import parse_catalog
 from dari.erp.connectors.sql import read_only_url
+from dari.erp.introspect_analysis import analyse
+from dari.erp.introspect_catalog import starter_catalog
 
 SKIP_PREFIXES = ("sqlite_", "alembic_")
 HEADER = """\
@@ -43,72 +46,6 @@ HEADER = """\
 #   `{scope}` marker in each scoped tool's SQL;
 # - list per role which tables `erp_query` may use under `query.roles`.
 """
-BINARY_TYPES = re.compile(r"BLOB|BINARY|BYTEA|IMAGE|RAW\b", re.IGNORECASE)
-TEXT_TYPES = re.compile(r"CHAR|TEXT|STRING|CLOB", re.IGNORECASE)
-DATE_TYPES = re.compile(r"DATE|TIMESTAMP", re.IGNORECASE)
-NUMBER_TYPES = re.compile(r"INT|NUMERIC|DECIMAL|FLOAT|REAL|DOUBLE|MONEY|NUMBER", re.IGNORECASE)
-SENSITIVE_WORDS = {
-    "birth", "birthday", "birthdate", "dob", "phone", "mobile", "cellphone", "tel", "telephone",
-    "fax", "email", "mail", "address", "addr", "zip", "zipcode", "postcode", "postal", "ssn",
-    "rrn", "jumin", "resident", "passport", "salary", "salaries", "wage", "wages", "payroll",
-    "bonus", "password", "passwd", "pwd", "photo", "avatar", "portrait",
-}  # fmt: skip
-SENSITIVE_PAIRS = {("national", "id"), ("bank", "account"), ("account", "no"), ("hp", "no")}
-SENSITIVE_KO = (
-    "주민", "연락처", "전화", "휴대", "핸드폰", "급여", "연봉", "임금", "상여", "생년월일",
-    "생일", "주소", "계좌", "비밀번호", "여권", "이메일", "사진",
-)  # fmt: skip
-AMOUNT_WORDS = {"amount", "amt", "total", "price", "cost", "qty", "quantity", "sum", "vat", "tax"}
-AMOUNT_KO = ("금액", "합계", "수량", "단가", "원가", "부가세", "(원)", "매출", "수금")
-NAME_WORDS = {"name", "nm", "title"}
-
-
-def _words(name: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
-
-
-def sensitive_reason(column: dict[str, Any]) -> str | None:
-    """Why a column is personal or secret (by name, comment and type); None if it is not."""
-    words = _words(column["name"])
-    pairs = set(itertools.pairwise(words)) & SENSITIVE_PAIRS
-    hits = sorted(SENSITIVE_WORDS.intersection(words)) + [" ".join(p) for p in sorted(pairs)]
-    text = f"{column['name']} {column.get('comment') or ''}"
-    hits += [word for word in SENSITIVE_KO if word in text]
-    if BINARY_TYPES.search(column["type"]):
-        hits.append("binary")
-    return ", ".join(dict.fromkeys(hits)) or None
-
-
-def _is_date(column: dict[str, Any]) -> bool:
-    return bool(DATE_TYPES.search(column["type"]))
-
-
-def _is_amount(column: dict[str, Any]) -> bool:
-    if not NUMBER_TYPES.search(column["type"]):
-        return False
-    words = set(_words(column["name"]))
-    comment = column.get("comment") or ""
-    return bool(words & AMOUNT_WORDS) or any(word in comment for word in AMOUNT_KO)
-
-
-def _is_name(column: dict[str, Any]) -> bool:
-    if not TEXT_TYPES.search(column["type"]):
-        return False
-    words = _words(column["name"])
-    korean = column["name"] + " " + (column.get("comment") or "").split("(")[0].strip()
-    return bool(words and words[-1] in NAME_WORDS) or any(
-        part.endswith(("명", "이름", "성명")) for part in korean.split()
-    )
-
-
-def _label(column: dict[str, Any]) -> tuple[str, str]:
-    """(label, unit) from the column comment: "공급가액(원)" → ("공급가액", "원")."""
-    comment = (column.get("comment") or "").strip()
-    found = re.fullmatch(r"(.+?)\s*\((원|일|개|건|%)\)", comment)
-    if found:
-        return found.group(1), found.group(2)
-    return comment or column["name"], ""
 
 
 def _describe(connection: Connection) -> list[dict[str, Any]]:
@@ -163,283 +100,12 @@ async def describe_database(url: str) -> list[dict[str, Any]]:
 
 
 def dialect_name(url: str) -> str:
+    """The SQLAlchemy backend name of `url` (`sqlite`, `mysql`, …): the dialect to quote in."""
     return make_url(url).get_backend_name()
 
 
-@dataclass
-class _Table:
-    name: str
-    label: str
-    columns: list[dict[str, Any]]  # readable (not sensitive), in database order
-    hidden: list[tuple[dict[str, Any], str]]  # sensitive columns and why
-    key: str | None  # single-column primary key
-    refs: list[tuple[str, str, str]] = field(default_factory=list)  # (column, table, how)
-    kind: str | None = None  # entity kind when it is a main entity with a name column
-    name_column: str | None = None
-    referenced: bool = False
-
-
-def _ident(text: str, fallback: str) -> str:
-    value = re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_")
-    if not re.fullmatch(NAME, value):
-        value = fallback
-    return value[:50]
-
-
-def _singular(word: str) -> str:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("ses", "xes")) and len(word) > 4:
-        return word[:-2]
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word
-
-
-def _analyse(tables: list[dict[str, Any]]) -> dict[str, _Table]:
-    found: dict[str, _Table] = {}
-    for table in tables:
-        readable, hidden = [], []
-        for column in table["columns"]:
-            reason = sensitive_reason(column)
-            if reason:
-                hidden.append((column, reason))
-            else:
-                readable.append(column)
-        key = table["primary_key"][0] if len(table["primary_key"]) == 1 else None
-        found[table["name"]] = _Table(
-            name=table["name"],
-            label=(table["comment"] or table["name"]).strip(),
-            columns=readable,
-            hidden=hidden,
-            key=key,
-        )
-    # References: declared foreign keys, else a column named like another table's key.
-    # A key name several tables share ("id", "code") says nothing about which one is meant.
-    keys = [t.key for t in found.values() if t.key]
-    by_key = {t.key: t.name for t in found.values() if t.key and keys.count(t.key) == 1}
-    for table in tables:
-        info = found[table["name"]]
-        readable_names = {c["name"] for c in info.columns}
-        declared: set[str] = set()
-        for fk in table["foreign_keys"]:
-            target = found.get(fk["references"])
-            if len(fk["columns"]) == 1 and target is not None and target.key:
-                column = fk["columns"][0]
-                if column in readable_names and target.name != info.name:
-                    info.refs.append((column, target.name, "foreign key"))
-                    declared.add(column)
-        for column in info.columns:
-            target_name = by_key.get(column["name"])
-            if (
-                target_name
-                and target_name != info.name
-                and column["name"] not in declared
-                and column["name"] != info.key
-            ):
-                info.refs.append((column["name"], target_name, "same column name"))
-        for _column, target_name, _how in info.refs:
-            found[target_name].referenced = True
-    kinds: set[str] = set()
-    for info in found.values():
-        if not (info.referenced and info.key and IDENT.fullmatch(info.key)):
-            continue
-        if not any(c["name"] == info.key for c in info.columns):
-            continue
-        names = [c["name"] for c in info.columns if _is_name(c) and c["name"] != info.key]
-        if (
-            not names
-            or not IDENT.fullmatch(names[0])
-            or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", info.name)
-        ):
-            continue
-        kind = _ident(_singular(info.name), "")
-        if not kind or kind in kinds:
-            continue
-        kinds.add(kind)
-        info.kind, info.name_column = kind, names[0]
-    return found
-
-
-def starter_catalog(tables: list[dict[str, Any]], dialect: str = "sqlite") -> dict[str, Any]:
-    """A catalog that loads: lookup and month tools, entities, `erp_query` for admins."""
-    quote = make_url(f"{dialect}://").get_dialect()().identifier_preparer.quote
-    found = _analyse(tables)
-    tools: list[dict[str, Any]] = []
-    used: set[str] = set()
-
-    def tool_name(base: str) -> str:
-        name, n = base[:60], 2
-        while name in used:
-            name, n = f"{base[:57]}_{n}", n + 1
-        used.add(name)
-        return name
-
-    limit = {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}
-    for index, info in enumerate(found.values()):
-        base = _ident(info.name, f"table{index + 1}")
-        if info.referenced and info.key and any(c["name"] == info.key for c in info.columns):
-            tools.append(_lookup_tool(info, found, quote, tool_name(f"{base}_info"), limit))
-        dates = [c for c in info.columns if _is_date(c)]
-        referencing = {column for column, _table, _how in info.refs}
-        amounts = [
-            c
-            for c in info.columns
-            if _is_amount(c) and c["name"] != info.key and c["name"] not in referencing
-        ]
-        if dates and amounts:
-            tools.append(
-                _month_tool(info, found, quote, tool_name(f"{base}_by_month"), dates[0], amounts)
-            )
-    query_tables = {
-        info.name: {
-            "description_ko": info.label,
-            "columns": {c["name"]: _label(c)[0] for c in info.columns},
-        }
-        for info in found.values()
-        if info.columns
-    }
-    catalog: dict[str, Any] = {
-        "version": 1,
-        "name": "ERP (introspected)",
-        "tools": tools,
-        "query": {"roles": {"admin": ["*"]}, "tables": query_tables},
-    }
-    entities = {
-        info.kind: {
-            "label": info.label,
-            "table": info.name,
-            "code": info.key,
-            "name": info.name_column,
-        }
-        for info in found.values()
-        if info.kind
-    }
-    if entities:
-        catalog["entities"] = entities
-    return catalog
-
-
-def _output(column: dict[str, Any], name: str | None = None) -> dict[str, str]:
-    label, unit = _label(column)
-    out = {"name": name or column["name"], "label": label}
-    if unit:
-        out["unit"] = unit
-    return out
-
-
-def _joins(
-    info: _Table, found: dict[str, _Table], quote: Any, taken: set[str]
-) -> tuple[list[str], list[str], list[dict[str, str]]]:
-    """LEFT JOINs to referenced tables with a name column: (selects, joins, output columns)."""
-    selects, joins, outputs = [], [], []
-    for n, (column, target_name, _how) in enumerate(info.refs, start=1):
-        target = found[target_name]
-        if not target.name_column or not target.key:
-            continue
-        alias = f"r{n}"
-        out = target.name_column if target.name_column not in taken else f"{column}_name"
-        if out in taken:
-            continue
-        taken.add(out)
-        joins.append(
-            f"LEFT JOIN {quote(target.name)} {alias} "
-            f"ON {alias}.{quote(target.key)} = t.{quote(column)}"
-        )
-        selects.append(f"{alias}.{quote(target.name_column)} AS {quote(out)}")
-        name_col = next(c for c in target.columns if c["name"] == target.name_column)
-        outputs.append(_output(name_col, out))
-    return selects, joins, outputs
-
-
-def _entity_param(target: _Table) -> dict[str, Any]:
-    spec: dict[str, Any] = {"type": "string", "maxLength": 80}
-    if target.kind:
-        spec["entity"] = target.kind
-    spec["description"] = f"{target.label} 코드"
-    return spec
-
-
-def _lookup_tool(
-    info: _Table, found: dict[str, _Table], quote: Any, name: str, limit: dict[str, Any]
-) -> dict[str, Any]:
-    shown = info.columns[:15]
-    taken = {c["name"] for c in shown}
-    selects, joins, outputs = _joins(info, found, quote, taken)
-    param = info.kind or "code"
-    key = quote(info.key)
-    columns = [f"t.{quote(c['name'])}" for c in shown] + selects
-    sql = (
-        f"SELECT {', '.join(columns)}\n"
-        f"FROM {quote(info.name)} t\n"
-        + "".join(f"{j}\n" for j in joins)
-        + f"WHERE (:{param} IS NULL OR t.{key} = :{param})\n"
-        f"ORDER BY t.{key} LIMIT :limit"
-    )
-    return {
-        "name": name,
-        "description_ko": f"{info.label} 조회: 코드로 한 건, 없으면 목록 (편집하세요)",
-        "description_en": f"Look up {info.name} by code, or list them (edit me)",
-        "parameters": {
-            "type": "object",
-            "properties": {param: _entity_param(info), "limit": dict(limit)},
-        },
-        "sql": sql,
-        "columns": [_output(c) for c in shown] + outputs,
-    }
-
-
-def _month_tool(
-    info: _Table,
-    found: dict[str, _Table],
-    quote: Any,
-    name: str,
-    date: dict[str, Any],
-    amounts: list[dict[str, Any]],
-) -> dict[str, Any]:
-    month = f"SUBSTR(CAST(t.{quote(date['name'])} AS CHAR(10)), 1, 7)"
-    properties: dict[str, Any] = {
-        "date_from": {"type": "string", "format": "date", "description": "시작일"},
-        "date_to": {"type": "string", "format": "date", "description": "종료일 (포함)"},
-    }
-    filters = []
-    for column, target_name, _how in info.refs:
-        target = found[target_name]
-        if target.kind and target.kind not in properties:
-            properties[target.kind] = _entity_param(target)
-            filters.append(
-                f"  AND (:{target.kind} IS NULL OR t.{quote(column)} = :{target.kind})\n"
-            )
-    sums = [f"SUM(t.{quote(c['name'])}) AS {quote(c['name'])}" for c in amounts]
-    sql = (
-        f"SELECT {month} AS month, COUNT(*) AS row_count, {', '.join(sums)}\n"
-        f"FROM {quote(info.name)} t\n"
-        f"WHERE t.{quote(date['name'])} BETWEEN :date_from AND :date_to\n"
-        + "".join(filters)
-        + f"GROUP BY {month}\nORDER BY month"
-    )
-    date_label = _label(date)[0]
-    return {
-        "name": name,
-        "description_ko": f"월별 {info.label} 건수와 합계 ({date_label} 기준) (편집하세요)",
-        "description_en": f"{info.name} per month ({date['name']}): count and sums (edit me)",
-        "parameters": {
-            "type": "object",
-            "properties": properties,
-            "required": ["date_from", "date_to"],
-        },
-        "sql": sql,
-        "columns": [
-            {"name": "month", "label": "월"},
-            {"name": "row_count", "label": "건수", "unit": "건"},
-            *[_output(c) for c in amounts],
-        ],
-        "chart": {"type": "line", "x": "month", "y": [amounts[0]["name"]]},
-    }
-
-
 def _comments(tables: list[dict[str, Any]]) -> str:
-    found = _analyse(tables)
+    found = analyse(tables)
     lines = ["#", "# Keys and references found:"]
     for info in found.values():
         table = next(t for t in tables if t["name"] == info.name)
@@ -472,6 +138,8 @@ _Dumper.add_representer(str, _text)
 
 
 def render(tables: list[dict[str, Any]], dialect: str = "sqlite") -> str:
+    """The starter catalog as YAML text: the header, the keys and left-out columns as comments,
+    then the catalog (checked to load)."""
     catalog = starter_catalog(tables, dialect)
     parse_catalog(catalog, "<introspected>")  # what we print must load
     body = yaml.dump(catalog, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
