@@ -1,16 +1,17 @@
-"""Document logic: upload, access, update, reindex, delete, previews. Never commits.
+"""Document logic: upload, ingest queueing, update, reindex, delete, originals. Never commits.
 
 Callers commit (the request session, a job, the CLI). Changes outside the database — the
 search index, stored originals, the job queue — are registered with
 `dari.db.aftercommit.after_commit` and happen only once the caller's commit succeeded
 (`queue_ingest` for ingestion), so a failed commit leaves them untouched and a worker never
-looks for an uncommitted row. Who may read or manage what: `dari.documents.policy`.
+looks for an uncommitted row. Who may read or manage what: `dari.documents.policy`; the
+access-checked lookups and reads (metadata, chunk previews, citations) live in
+`dari.documents.reads` and are re-exported here for callers.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -23,15 +24,31 @@ from dari.core.principal import Principal
 from dari.core.runtime import Runtime, Slot
 from dari.db.aftercommit import after_commit
 from dari.documents import repository
-from dari.documents.errors import NOT_FOUND, DocumentError
-from dari.documents.models import ACTIVE_STATUSES, Document, DocumentChunk
+from dari.documents.errors import DocumentError
+from dari.documents.models import ACTIVE_STATUSES, Document
 from dari.documents.parsers import ParseError, ParseLimits, detect_type
-from dari.documents.parsers.base import Location
-from dari.documents.policy import ADMIN, MANAGE, READ, keeps_manager_reading, may_manage, may_read
-from dari.documents.schemas import ChunkView
+from dari.documents.policy import ADMIN, MANAGE, READ, keeps_manager_reading, may_manage
+from dari.documents.reads import (
+    get_chunk,
+    get_manageable,
+    get_visible,
+    read,
+    read_chunk,
+    read_chunks,
+)
 from dari.documents.storage import OriginalStore, safe_filename, safe_source_path
 
-__all__ = ["ADMIN", "MANAGE", "READ"]
+__all__ = [
+    "ADMIN",
+    "MANAGE",
+    "READ",
+    "get_chunk",
+    "get_manageable",
+    "get_visible",
+    "read",
+    "read_chunk",
+    "read_chunks",
+]
 
 
 def parse_limits(settings: Settings) -> ParseLimits:
@@ -178,25 +195,6 @@ async def enqueue_ingest(
     return await runtime.queue.enqueue("ingest_document", payload, job_id=job_id)
 
 
-async def get_visible(session: AsyncSession, principal: Principal, document_id: str) -> Document:
-    """The document if `principal` may read it; 404 otherwise (existence is not revealed)."""
-    document = await repository.get(session, document_id)
-    if document is None or not may_read(
-        principal, await repository.tokens_of(session, document.id)
-    ):
-        raise DocumentError("not_found", NOT_FOUND)
-    return document
-
-
-async def read(
-    session: AsyncSession, principal: Principal, document_id: str, action: str = "documents.read"
-) -> Document:
-    """`get_visible`, audited as `action` (the metadata, a preview, a download…)."""
-    document = await get_visible(session, principal, document_id)
-    await record(session, action, actor=principal, subject_type="document", subject_id=document.id)
-    return document
-
-
 async def read_original(
     session: AsyncSession, runtime: Runtime, principal: Principal, document_id: str
 ) -> tuple[Document, bytes]:
@@ -214,27 +212,6 @@ async def read_original(
         subject_id=document.id,
     )
     return document, data
-
-
-async def read_chunks(
-    session: AsyncSession, principal: Principal, document_id: str, *, offset: int, limit: int
-) -> tuple[Document, Sequence[DocumentChunk]]:
-    """The document's extracted text chunk by chunk (the admin console's preview)."""
-    document = await read(session, principal, document_id, "documents.preview")
-    return document, await repository.chunks_of(session, document.id, offset=offset, limit=limit)
-
-
-async def get_manageable(session: AsyncSession, principal: Principal, document_id: str) -> Document:
-    """The document if `principal` may manage it; 404 if unreadable, 403 if only readable."""
-    document = await get_visible(session, principal, document_id)
-    tokens = await repository.tokens_of(session, document.id)
-    if not may_manage(principal, document.uploader_id, tokens):
-        raise DocumentError(
-            "forbidden",
-            "이 문서를 관리할 권한이 없습니다. 팀장은 본인이 올렸거나 접근 목록에 본인 부서가 "
-            "있는 문서만 관리합니다.",
-        )
-    return document
 
 
 async def update(
@@ -317,44 +294,3 @@ async def _delete_original_if_unused(runtime: Runtime, digest: str) -> None:
         if await repository.by_sha256(session, digest):
             return
     store(runtime).delete(digest)
-
-
-async def read_chunk(session: AsyncSession, principal: Principal, chunk_id: str) -> ChunkView:
-    """One chunk with its document's title and location (a citation), audited; 404 if absent
-    or not readable."""
-    view = await get_chunk(session, chunk_id, principal)
-    if view is None:
-        raise DocumentError("not_found", "문서 조각을 찾을 수 없습니다.")
-    await record(
-        session,
-        "documents.read_chunk",
-        actor=principal,
-        subject_type="document",
-        subject_id=view.document_id,
-        details={"chunk_id": chunk_id},
-    )
-    return view
-
-
-async def get_chunk(
-    session: AsyncSession, chunk_id: str, principal: Principal | None = None
-) -> ChunkView | None:
-    """A chunk with its document's title and location (None if absent or not visible)."""
-    found = await repository.get_chunk(session, chunk_id)
-    if found is None:
-        return None
-    chunk, document = found
-    if principal is not None and not may_read(
-        principal, await repository.tokens_of(session, document.id)
-    ):
-        return None
-    return ChunkView(
-        chunk_id=chunk.id,
-        document_id=document.id,
-        document_title=document.title,
-        doc_type=document.doc_type,
-        text=chunk.text,
-        heading_path=list(chunk.heading_path),
-        location=dict(chunk.location),
-        location_label=Location(**chunk.location).label(),
-    )
