@@ -22,7 +22,7 @@ from typing import Any
 from prometheus_client import Counter
 
 from dari.chat import backends, routing
-from dari.chat.assistant import answer, compose, erp_answer, verify
+from dari.chat.assistant import answer, compose, erp_answer, synonyms, verify
 from dari.chat.assistant import evidence as ev
 from dari.chat.assistant.context import DocSource, ToolOutcome, select_documents
 from dari.chat.assistant.prompts import fixed
@@ -255,8 +255,11 @@ async def _probe_documents(
         await _documents(runtime, turn, turn.text, state, runtime.settings.chat.context_max_chars)
     except ChatError:
         return plan  # logged by _documents; small talk stays small talk
-    evidence = ev.select_evidence(turn.text, state.documents) if state.documents else []
-    if ev.answerable(turn.text, evidence, state.documents, require_subject=True):
+    words = synonyms.load(runtime.settings.chat.synonyms_file)
+    evidence = (
+        ev.select_evidence(turn.text, state.documents, synonyms=words) if state.documents else []
+    )
+    if ev.answerable(turn.text, evidence, state.documents, require_subject=True, synonyms=words):
         plan.notes.append(f"probed:{plan.intent}")
         plan.intent = "doc_qa"
         plan.search_query = turn.text
@@ -288,8 +291,11 @@ async def _answer_with_data(
         return
     # A mixed question's document half is its own clause ("…보증 기간은 어떻게 돼?").
     question = plan.search_query if plan.intent == "mixed" else turn.text
-    evidence = ev.select_evidence(question, state.documents) if state.documents else []
-    if not ev.answerable(question, evidence, state.documents):
+    words = synonyms.load(settings.synonyms_file)
+    evidence = (
+        ev.select_evidence(question, state.documents, synonyms=words) if state.documents else []
+    )
+    if not ev.answerable(question, evidence, state.documents, synonyms=words):
         # What was found is about something else: say so, cite nothing.
         state.documents = []
         await writer.say(("\n\n" if parts else "") + fixed("not_found"))

@@ -1,6 +1,8 @@
 """Assistant and chat-server settings: limits, context budget, resume window (docs/assistant.md)."""
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from dari.config.base import Section
@@ -116,3 +118,19 @@ class ChatSettings(Section):
         description="Seconds a WebSocket without a bearer subprotocol has to send its "
         "`auth` frame.",
     )
+    synonyms_file: Path | None = Field(
+        None,
+        description="The company's own synonym groups, added to the built-in ones (one group "
+        "per line, comma-separated, `#` comments; e.g. `ERP, 전사적 자원관리, 더존`): words "
+        "employees use for what documents write otherwise (docs/assistant.md).",
+    )
+
+    @field_validator("synonyms_file")
+    @classmethod
+    def _readable(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(
+                f"{value} is not a file: point DARI_CHAT_SYNONYMS_FILE at a UTF-8 text file "
+                "of synonym groups, or unset it"
+            )
+        return value

@@ -89,7 +89,7 @@ def erp_questions(f: Facts) -> list[dict[str, Any]]:
             "sales.head",
             f"{ym} 영업1팀과 영업2팀 매출을 비교해줘",
             [won(v["D110_month"]), won(v["D120_month"])],
-            ["erp_query"],
+            ["sales_by_department"],
         ),
         _q(
             "erp-sales-05",

