@@ -203,3 +203,91 @@ def test_a_document_question_naming_a_customer_gets_its_data_too(router: Router)
     plan = ask(router, "세원테크랑 거래 조건이 어떻게 돼?")
     assert plan.intent == "mixed" and plan.search_query
     assert calls(plan) == [("customer_info", {"customer": "C0007"})]
+
+
+ALL_TOOLS = SALES_TOOLS | {
+    "sales_by_item",
+    "stock_shortages",
+    "purchase_order_status",
+    "top_items",
+    "department_leave",
+}
+
+
+def test_a_count_of_orders_is_not_a_status_filter(router: Router) -> None:
+    # 건수 starts with 건 ("발주 건" names the state 발주); a count must not become a filter.
+    plan = ask(router, "2026년 10월 발주 건수랑 발주 금액 합계 알려줘", tools=ALL_TOOLS)
+    assert calls(plan) == [
+        ("purchase_order_status", {"date_from": "2026-10-01", "date_to": "2026-10-31"})
+    ]
+    stated = ask(router, "지난달 발주 상태인 건 보여줘", tools=ALL_TOOLS)
+    assert calls(stated)[0][1].get("status") == "발주"
+
+
+def test_a_named_category_is_never_dropped(router: Router) -> None:
+    # The held-out failure: the per-period total won by its score and 모터 was silently
+    # dropped. Whether the per-item sales are likely enough to win depends on the trained
+    # model (0.20 on the demo data, below 0.1 here); either way no total ignores 모터.
+    plan = ask(router, "올해 3분기 모터 품목군 매출 합계 알려줘", tools=ALL_TOOLS)
+    period = {"date_from": "2026-07-01", "date_to": "2026-09-30"}
+    if plan.needs_clarification:
+        assert calls(plan) == [("sales_by_period", period)]
+        assert "품목군('모터')으로 거를 수 없어" in (plan.clarification or "")
+        assert "품목별 매출 수량과 공급가액" in (plan.clarification or "")
+    else:
+        assert calls(plan) == [("sales_by_item", {**period, "category": "모터"})]
+
+
+def test_a_runner_up_is_preferred_only_if_likely_and_about_the_question(router: Router) -> None:
+    from dari.chat.router.classifier import Prediction
+    from dari.chat.router.features import Mention
+
+    question = "올해 3분기 모터 품목군 매출 합계 알려줘"
+    spans = [Mention("period", 0, 6), Mention("category", 7, 9)]
+    ranked = [("sales_by_period", 0.617), ("sales_by_item", 0.204), ("top_items", 0.05)]
+    assert router._rerank(Prediction(ranked), spans, question) == "sales_by_item"
+    # Negligible (below `takes_named`): the best tool stays, and the call asks back instead.
+    unlikely = [("sales_by_period", 0.9), ("sales_by_item", 0.05), ("top_items", 0.02)]
+    assert router._rerank(Prediction(unlikely), spans, question) == "sales_by_period"
+    # Likely, but about something else: a customer named in a stock question does not
+    # turn it into the customer's details.
+    stock = "세원테크 재고"
+    ranked = [("stock_by_item", 0.56), ("customer_info", 0.2), ("sales_by_customer", 0.09)]
+    assert router._rerank(Prediction(ranked), [Mention("customer", 0, 4)], stock) == "stock_by_item"
+
+
+def test_a_name_the_tool_cannot_take_asks_back_instead_of_answering(router: Router) -> None:
+    # No tool of the question's kind takes the category: no total "as if" it were 모터's.
+    plan = ask(router, "이번 달 모터 H107 매출 합계 알려줘", tools=ALL_TOOLS)
+    assert plan.calls[0].tool == "sales_by_period" and not plan.calls[0].blocked
+    assert plan.needs_clarification
+    assert "품목('모터 H107')으로 거를 수 없어" in (plan.clarification or "")
+    assert "품목의 창고별 현재고" in (plan.clarification or "")  # a tool that can take it
+    # Without permission for that tool it is not offered.
+    narrow = ask(
+        router, "이번 달 모터 H107 매출 합계 알려줘", tools=SALES_TOOLS - {"stock_by_item"}
+    )
+    assert narrow.needs_clarification and "현재고" not in (narrow.clarification or "")
+
+
+def test_a_department_the_user_may_not_see_reads_as_not_found_for_any_tool(
+    router: Router,
+) -> None:
+    # 영업2팀 is outside the user's scope; receivables cannot take a department at all, and
+    # the answer is still the one for a name that does not exist (no existence leak).
+    plan = ask(router, "영업2팀 미수금 얼마야?", visible=["C0001", "D110"])
+    assert plan.calls[0].blocked_code == "not_found"
+    assert not plan.needs_clarification
+
+
+def test_a_company_the_tool_cannot_take_reads_the_same_whether_hidden_or_unknown(
+    router: Router,
+) -> None:
+    hidden = ask(router, "태광엔지니어링 재고 얼마나 있어?", visible=["C0001", "C0007"])
+    unknown = ask(router, "백두엔지니어링 재고 얼마나 있어?", visible=["C0001", "C0007"])
+    assert hidden.calls[0].blocked_code == unknown.calls[0].blocked_code == "not_found"
+    assert not hidden.needs_clarification and not unknown.needs_clarification
+    # A customer the user may see: the stock cannot be narrowed to it, so it asks back.
+    mine = ask(router, "세원테크 재고 얼마나 있어?", visible=["C0001", "C0007"])
+    assert mine.calls[0].tool == "stock_by_item" and not mine.calls[0].blocked
+    assert mine.needs_clarification and "거래처('세원테크')로" in (mine.clarification or "")

@@ -45,9 +45,11 @@ _SIGN = r"(?P<sign>(?<![\w)\].,])[-−–](?=\d)|[△▲▼]\s?|마이너스\s?)
 _MARK = CITATION
 _LIST = re.compile(r"(?m)^[ \t>*•\-]*(?:\(\d{1,2}\)|\d{1,2}[.)])(?=\s)")
 _RANK = re.compile(r"\d+\s?(?:위|번째|순위)")
+# Codes end where ASCII letters, digits and dashes end: Hangul is `\w` too, and a Korean
+# particle or word glued to a code ("438-12-72990입니다", "번호010-1234-5678") is not part of it.
 _CODE = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*(?:[-_./][A-Za-z0-9]+)*"
-    r"|(?<![\w-])\d+(?:-\d+){2,}(?![\w-])"
+    r"|(?<![A-Za-z0-9_-])\d+(?:-\d+){2,}(?![A-Za-z0-9_-])"
 )
 _ISO = re.compile(
     r"(?<![\d.])(?P<y>(?:19|20|21)\d\d)\s?([-./])\s?(?P<m>\d{1,2})\s?\2\s?(?P<d>\d{1,2})(?![\d])"

@@ -29,7 +29,20 @@ _TOP = re.compile(
 _FIRST = re.compile(
     r"(?:가장|제일|최고|최대|1위|일위|1등|일등|첫\s*번째|넘버원|톱|No\.?\s*1)", re.I
 )
-_STATE_WORD = re.compile(r"^\s*(?:상태|건|된|인|중|됐|처리)")
+# A state said after a value ("발주 상태", "발주 건", "발주된", "발주 중인"): each word whole,
+# alone or with a particle, never the first syllable of a longer word — 건수/건별/건당 are a
+# count, 상태별 a grouping, 중에(서) "among", 인원/인기 and 처리량 other words.
+_PARTICLE = r"(?:이|가|은|는|을|를|의|에|로|으로|만|도|들|인|인지|인가|이야|야|이고)?"
+_WORD_END = r"(?![가-힣])"
+_STATE_WORD = re.compile(
+    r"^\s*(?:"
+    rf"상태{_PARTICLE}{_WORD_END}"
+    rf"|건(?!\s*(?:수|별|당)){_PARTICLE}{_WORD_END}"
+    rf"|중(?:인|이|인지|인가|이야|이에요|입니다){_WORD_END}|중{_WORD_END}"
+    rf"|처리(?:\s*(?:되|된|됐|돼|중|완료)|{_PARTICLE}{_WORD_END})"
+    rf"|인(?:지|가|데)?{_WORD_END}"
+    r"|된|됐)"
+)
 _DAILY = re.compile(r"(?:일별|일자별|날짜별|매일|하루하루|일 단위)")
 _MONTHLY = re.compile(r"(?:월별|달별|매월|월 단위|월마다)")
 _OWN_DEPT = re.compile(r"(?:우리|저희|내|제)\s*(?:팀|부서|본부|파트)")

@@ -3,11 +3,14 @@
 A call is stopped (`blocked`, with a Korean sentence and a code) when the user may not use
 the tool, the period is impossible, the question names an entity the user may not see or a
 company no entity matches, or another person for a tool that shows only one's own data. Two
-equally matching names or a missing required value turn the plan into a clarifying question.
+equally matching names, a missing required value, or an entity the tool cannot be narrowed to
+("모터" for the sales per period: its total is not the 모터 total) turn the plan into a
+clarifying question.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +31,25 @@ def entity_kinds(parameters: Mapping[str, Any]) -> set[str]:
     }
 
 
+COMPANY_KINDS = frozenset({"customer", "supplier"})
+# People are checked on their own (another person: `messages.other_person`; one's own name
+# is no filter).
+_PEOPLE = frozenset({"employee"})
+
+
+def takes(tool: Any, kinds: set[str]) -> set[str]:
+    """Which of the mention `kinds` (entity kinds, code parameters) `tool` has a parameter for."""
+    properties = tool.parameters.get("properties") or {}
+    return kinds & (entity_kinds(tool.parameters) | set(properties))
+
+
+def subject(tool: Any) -> str:
+    """What a tool gives, in its own words: the first sentence of its Korean description
+    without the parenthesised details ("품목별 매출 수량과 공급가액")."""
+    first = (tool.description_ko or tool.name).split(".")[0]
+    return re.sub(r"\s*\([^)]*\)", "", first).strip() or tool.name
+
+
 def add_call(
     plan: RoutePlan,
     inp: RouterInput,
@@ -37,9 +59,15 @@ def add_call(
     period_error: PeriodError | None,
     entities: list[Mentioned],
     previous: ToolCall | None = None,
+    *,
+    tools: Mapping[str, Any] | None = None,
+    shared_text: bool = False,
 ) -> None:
     """Append a call of the catalog tool `tool` to `plan`, reading only `text` (its clause);
-    `previous` is the call a follow-up keeps (its arguments fill what `text` does not say)."""
+    `previous` is the call a follow-up keeps (its arguments fill what `text` does not say).
+    `tools` (the catalog's, by name) lets a clarification name the tools that could take an
+    entity this one cannot; `shared_text`: `text` is also the document query of a mixed plan,
+    so a name this tool cannot take may be for the documents and does not stop the call."""
     title = tool.description_ko.split(".")[0].split("(")[0].strip()
     call = ToolCall(tool=tool.name)
     plan.calls.append(call)
@@ -76,7 +104,14 @@ def add_call(
             call.blocked = messages.other_person(name)
             call.blocked_code = "erp_forbidden"
             return
-    unknown = rules.unknown_companies(text, [Mention(e.kind, e.start, e.end) for e in entities])
+    # A company the user may not see, of a kind this tool does not take, is treated exactly
+    # like a company no entity matches: the answer never tells the two apart.
+    linked = [
+        Mention(e.kind, e.start, e.end)
+        for e in entities
+        if e.visible or e.kind in accepted or e.kind not in COMPANY_KINDS
+    ]
+    unknown = rules.unknown_companies(text, linked)
     if unknown and (accepted & {"customer", "supplier"} or rules.surely_company(unknown[0])):
         # Never answer while ignoring a company the question names ("백두산업 매출"
         # answered with the user's whole sales would be a wrong figure).
@@ -84,6 +119,14 @@ def add_call(
         call.blocked = messages.not_found(unknown[0], kind, inp.closest)
         call.blocked_code = "not_found"
         return
+    for mention in entities:
+        # Any other name the user may not see (another team's department), of a kind this
+        # tool does not take: the same answer as for a name it takes.
+        if not mention.visible and mention.kind not in accepted | COMPANY_KINDS | _PEOPLE:
+            written = text[mention.start : mention.end]
+            call.blocked = messages.not_found(written, mention.kind, inp.closest)
+            call.blocked_code = "not_found"
+            return
     if result.ambiguous is not None:
         mention = result.ambiguous
         options = [(mention.code, mention.name), *mention.ties][:5]
@@ -101,3 +144,19 @@ def add_call(
         return
     if result.missing:
         plan.clarification = messages.missing(result.missing)
+        return
+    unused = [e for e in entities if e.visible and e.kind not in accepted | _PEOPLE]
+    if unused and not shared_text and plan.clarification is None:
+        # Never answer a figure as if the question's filter applied ("모터 매출" answered with
+        # all sales): say which filter this tool cannot take and which tools can.
+        mention = unused[0]
+        others = [
+            subject(other)
+            for name, other in (tools or {}).items()
+            if name != tool.name
+            and name in inp.allowed_tools
+            and mention.kind in entity_kinds(other.parameters)
+        ]
+        plan.clarification = messages.cannot_filter(
+            text[mention.start : mention.end], mention.kind, subject(tool), others
+        )

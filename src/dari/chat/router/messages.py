@@ -1,8 +1,8 @@
 """The fixed Korean sentences the router ends a call or a turn with.
 
 Refusals (a question not in Korean, a tool the user may not use, another person's data, a
-name not found) and clarifying questions (two matching names, a missing value). Code writes
-them from data; the model never does.
+name not found) and clarifying questions (two matching names, a missing value, a name the
+chosen data cannot be narrowed to). Code writes them from data; the model never does.
 """
 
 from __future__ import annotations
@@ -56,3 +56,26 @@ def ambiguous(written: str, options: Sequence[str]) -> str:
 def missing(names: Sequence[str]) -> str:
     """The call needs values the question does not give (`names`, described in Korean)."""
     return f"조회하려면 {', '.join(names)}이(가) 필요합니다. 질문에 함께 알려 주세요."
+
+
+def _ro(word: str) -> str:
+    """The particle 로/으로 after `word` (으로 after a final consonant other than ㄹ)."""
+    last = word[-1:] if word else ""
+    if not "가" <= last <= "힣":
+        return "로"
+    final = (ord(last) - ord("가")) % 28
+    return "으로" if final not in (0, 8) else "로"
+
+
+def cannot_filter(written: str, kind: str, title: str, others: Sequence[str]) -> str:
+    """The question names `written` (a `kind`) but the data titled `title` cannot be narrowed
+    to it, so no figure is given as if it were; `others` are the titles of data that can."""
+    label = KIND_LABELS.get(kind, "항목")
+    message = (
+        f"'{title}' 조회는 {label}('{written}'){_ro(label)} 거를 수 없어 "
+        f"'{written}'만의 결과로 답할 수 없습니다."
+    )
+    if others:
+        listed = ", ".join(f"'{other}'" for other in others[:3])
+        message += f" {label}{_ro(label)} 거를 수 있는 조회: {listed}."
+    return message + f" '{written}' 조건 없이 볼지, 다른 조회로 물을지 질문을 바꿔 알려 주세요."

@@ -19,7 +19,7 @@ from typing import Any
 
 from dari.chat.router import messages, rules
 from dari.chat.router.arguments import Mentioned
-from dari.chat.router.calls import add_call, entity_kinds
+from dari.chat.router.calls import add_call, entity_kinds, subject, takes
 from dari.chat.router.classifier import Classifier, Prediction
 from dari.chat.router.features import Mention, features, normalise
 from dari.chat.router.inputs import RouterInput
@@ -60,6 +60,8 @@ class Thresholds:
 
     accept: float = 0.30  # below: the route is unsure
     clause: float = 0.4  # a clause's own route counts for a mixed question above this
+    # A runner-up this likely that takes a name the best tool cannot take is chosen instead.
+    takes_named: float = 0.1
 
 
 class Router:
@@ -72,6 +74,7 @@ class Router:
         self.marker = ""  # which promoted router this is (chat.routing.get_router)
         self.tools = {tool.name: tool for tool in getattr(catalog, "tools", [])}
         self._patterns = code_patterns(catalog)
+        self._subjects: dict[str, set[str]] = {}  # tool → the content words of its subject
 
     # --- understanding ---------------------------------------------------------------------
 
@@ -126,6 +129,7 @@ class Router:
                     period_error,
                     entities,
                     previous.calls[0],
+                    tools=self.tools,
                 )
                 return plan
             return self._follow_up(inp, text, previous, periods, period_error, entities)
@@ -160,11 +164,11 @@ class Router:
                     for e in entities
                     if e.start >= start and e.end <= end
                 ]
-                add_call(plan, inp, self.tools[label], clause, own, error, inner)
+                add_call(plan, inp, self.tools[label], clause, own, error, inner, tools=self.tools)
             return plan
         else:
             # "백두산업 매출" is a per-customer question even though no customer matched.
-            label = self._rerank(whole, [*spans, *self.unknown_names(text, spans)])
+            label = self._rerank(whole, [*spans, *self.unknown_names(text, spans)], text)
             if label == "doc_qa" and whole.confidence < self.thresholds.accept:
                 # Unsure, and the question names a customer or supplier (which documents do
                 # not hold): the best tool that takes it.
@@ -177,7 +181,17 @@ class Router:
                 # and that customer's data both, each checked on its own (mixed).
                 plan = RoutePlan(intent="mixed", confidence=confidence, route="mixed")
                 plan.search_query = text
-                add_call(plan, inp, self.tools[named], text, periods, period_error, entities)
+                add_call(
+                    plan,
+                    inp,
+                    self.tools[named],
+                    text,
+                    periods,
+                    period_error,
+                    entities,
+                    tools=self.tools,
+                    shared_text=True,
+                )
                 return plan
             if label in ROUTES or not tools:
                 intent = label if label in ROUTES else "doc_qa"
@@ -196,7 +210,17 @@ class Router:
         if previous and previous.calls and not entities and not periods and short:
             context = previous.calls[0]
         for tool in dict.fromkeys(tools):
-            add_call(plan, inp, self.tools[tool], text, periods, period_error, entities, context)
+            add_call(
+                plan,
+                inp,
+                self.tools[tool],
+                text,
+                periods,
+                period_error,
+                entities,
+                context,
+                tools=self.tools,
+            )
         return plan
 
     def _clause_routes(
@@ -227,10 +251,13 @@ class Router:
                 return label
         return None
 
-    def _rerank(self, prediction: Prediction, spans: Sequence[Mention]) -> str:
+    def _rerank(self, prediction: Prediction, spans: Sequence[Mention], text: str = "") -> str:
         """Among close runners-up, prefer a tool that takes what the question names
         ("한빛상사 매출" is a per-customer question even if "매출" alone is per-period;
-        "SO2611015700" is an order number only one tool takes)."""
+        "SO2611015700" is an order number only one tool takes). And when the best tool cannot
+        take something the question names at all, a likely runner-up about the same thing
+        that can take it wins ("3분기 모터 품목군 매출": the per-item sales of 모터, not the
+        total of all sales)."""
         kinds = {m.kind for m in spans if m.kind != "period"}
         best = prediction.label
         if not kinds or best not in self.tools:
@@ -240,12 +267,45 @@ class Router:
             tool = self.tools.get(label)
             if tool is None or probability < prediction.confidence * 0.3:
                 continue
-            properties = tool.parameters.get("properties") or {}
-            accepted = entity_kinds(tool.parameters) | set(properties)
-            score = probability + 0.25 * len(kinds & accepted)
+            score = probability + 0.25 * len(takes(tool, kinds))
             if score > best_score + 1e-9:
                 best, best_score = label, score
-        return best
+        return self._taking_named(prediction, spans, kinds, best, text)
+
+    def _taking_named(
+        self,
+        prediction: Prediction,
+        spans: Sequence[Mention],
+        kinds: set[str],
+        best: str,
+        text: str,
+    ) -> str:
+        """`best`, or the runner-up that takes more of the named `kinds`: at least
+        `thresholds.takes_named` likely and about what the question asks (a content word of
+        the question is in what the tool gives), so a name never picks an unrelated tool
+        ("세원테크 재고" does not become the customer's details)."""
+        taken = len(takes(self.tools[best], kinds))
+        if taken == len(kinds):
+            return best
+        words: set[str] | None = None
+        choice, choice_taken = best, taken
+        for label, probability in prediction.ranked[:4]:
+            tool = self.tools.get(label)
+            if tool is None or probability < self.thresholds.takes_named:
+                continue
+            covered = len(takes(tool, kinds))
+            if covered <= choice_taken:
+                continue
+            if words is None:
+                words = set(rules.content_words(text, spans))
+            if words & self._subject_words(label):
+                choice, choice_taken = label, covered
+        return choice
+
+    def _subject_words(self, label: str) -> set[str]:
+        if label not in self._subjects:
+            self._subjects[label] = set(rules.content_words(subject(self.tools[label]), []))
+        return self._subjects[label]
 
     def _follow_up(
         self,
@@ -263,5 +323,15 @@ class Router:
             confidence=previous.confidence,
         )
         for call in previous.calls:
-            add_call(plan, inp, self.tools[call.tool], text, periods, period_error, entities, call)
+            add_call(
+                plan,
+                inp,
+                self.tools[call.tool],
+                text,
+                periods,
+                period_error,
+                entities,
+                call,
+                tools=self.tools,
+            )
         return plan
