@@ -4,6 +4,7 @@ the seed's containers, memory budgets and GPU devices; the `cpu` profile fits a 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -163,6 +164,31 @@ def test_every_stateful_part_has_a_volume(compose: dict[str, Any]) -> None:
         named = [v for v in volumes if v.endswith(f":{target}") and not v.startswith((".", "$"))]
         assert named, f"{name} keeps {target} in a named volume"
         assert named[0].split(":")[0] in compose["volumes"]
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv4Network:
+    """`${DARI_NET:-10.89.77}.5` → 10.89.77.5 (the default network)."""
+    expanded = re.sub(r"\$\{DARI_NET:-([\d.]+)\}", r"\1", value)
+    return ipaddress.IPv4Network(expanded) if "/" in expanded else ipaddress.IPv4Address(expanded)
+
+
+def test_fixed_addresses_are_outside_the_dynamic_range(compose: dict[str, Any]) -> None:
+    """A container without a fixed address must never be given one a service owns (CI saw a
+    role take the proxy's .5 and the proxy fail to start)."""
+    (config,) = compose["networks"]["dari"]["ipam"]["config"]
+    subnet, dynamic = _address(config["subnet"]), _address(config["ip_range"])
+    assert isinstance(subnet, ipaddress.IPv4Network)
+    assert isinstance(dynamic, ipaddress.IPv4Network) and dynamic.subnet_of(subnet)
+    fixed = [
+        _address(net["ipv4_address"])
+        for service in compose["services"].values()
+        if isinstance(service.get("networks"), dict)
+        for net in service["networks"].values()
+        if isinstance(net, dict) and "ipv4_address" in net
+    ]
+    assert len(fixed) >= 3  # the proxy, MariaDB and Redis
+    for address in fixed:
+        assert address in subnet and address not in dynamic
 
 
 @pytest.mark.parametrize("profile", ["gpu", "cpu"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dari.chat.assistant.context import ToolOutcome
 from dari.chat.assistant.erp_answer import build, facts, format_value
+from dari.chat.assistant.verify import check_answer
 from dari.chat.router.plan import ToolCall
 from dari.erp.catalog import AnswerTemplate
 
@@ -80,3 +81,22 @@ def test_facts_carry_rows_totals_and_count() -> None:
     outcome = _outcome([("name", "품목", ""), ("qty", "수량", "개")], [["A", 1200], ["B", 30]])
     text = facts(outcome)
     assert "A | 1,200개" in text and "합계 수량 1,230개" in text and "2건" in text
+
+
+def test_a_conditional_count_in_the_answer_is_in_the_facts() -> None:
+    """`{count.late=Y}` says how many rows have a flag: the answer check must find it."""
+    rows: list[list[object]] = [[f"SO{i}", "Y" if i < 3 else "N", 10] for i in range(7)]
+    outcome = _outcome(
+        [("order_no", "수주번호", ""), ("late", "납기 경과", ""), ("qty", "수량", "개")], rows
+    )
+    text = facts(outcome)
+    assert "late=Y 3건" in text and "late=N 4건" in text
+    assert "order_no=" not in text  # all different: not a flag
+    template = {
+        "many": "미출하 수주는 {count}건이며 그중 납기가 지난 수주는 {count.late=Y}건입니다."
+    }
+    answer = build(outcome, ToolCall("x"), template)
+    assert "그중 납기가 지난 수주는 3건입니다. [2]" in answer
+    assert check_answer(answer, {2: text}, "미출하 수주 알려줘").ok
+    without = text.replace("late=Y 3건", "")
+    assert not check_answer(answer, {2: without}, "미출하 수주 알려줘").ok

@@ -148,4 +148,21 @@ def facts(
         if total is not None and column.get("unit"):
             lines.append(f"합계 {column['label']} {format_value(total, column['unit'])}")
     lines.append(f"{outcome.row_count}건")
+    lines += _value_counts(outcome)
     return "\n".join(lines)
+
+
+FLAG_VALUES = 10  # a column with at most this many distinct values is a flag or a status
+
+
+def _value_counts(outcome: ToolOutcome) -> list[str]:
+    """Rows per value of each flag-like column: what `{count.late=Y}` in a template says."""
+    lines = []
+    for index, column in enumerate(outcome.columns):
+        values = [r[index] for r in outcome.rows if isinstance(r[index], str)]
+        distinct = set(values)
+        # Values that repeat, few of them: a flag or a status, not an order number or a name.
+        if values and len(distinct) <= FLAG_VALUES and len(distinct) < len(values):
+            for value in sorted(distinct):
+                lines.append(f"{column['name']}={value} {values.count(value)}건")
+    return lines
