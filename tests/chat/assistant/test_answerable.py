@@ -40,3 +40,58 @@ def test_answerable(question: str, expected: bool) -> None:
 
 def test_no_evidence_is_never_answerable() -> None:
     assert not answerable("과장 숙박비 한도는 얼마야?", [], _sources())
+
+
+WELFARE = """복리후생 안내
+- 사내 대출: 근속 3년 이상 직원에게 연 2% 이자로 최대 2천만 원을 빌려준다.
+- 통신비: 영업본부 직원에게 월 50,000원을 지급한다."""
+PURCHASE = """구매 업무 절차서
+결재 기준
+| 구매 금액 | 결재권자 |
+| --- | --- |
+| 5,000,000원 미만 | 구매팀장 |
+| 5,000,000원 이상 30,000,000원 미만 | 본부장 |
+대금 지급: 검수 완료분은 매월 말 마감하여 다음 달 말일에 공급업체에 지급한다.
+단가 계약은 매년 9월에 갱신한다. 자재 입고는 검수 후 등록한다."""
+MANUAL = """서보모터 H107 사용 설명서
+5. 보증 보증 기간은 구입일로부터 1년이다.
+고객지원센터: 031-555-0107 (평일 09:00~18:00).
+E09 통신 오류: 통신 케이블을 확인한다."""
+
+
+def _more() -> list[DocSource]:
+    return [
+        DocSource(1, "w:1", "w", "복리후생 안내", {}, WELFARE),
+        DocSource(2, "p:1", "p", "구매 업무 절차서", {}, PURCHASE),
+        DocSource(3, "m:1", "m", "서보모터 H107 사용 설명서", {}, MANUAL),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The 2 % belongs to a loan rule, not to a discount: the asked value must sit with
+        # what the question is about.
+        ("영업본부장은 할인 최대 몇%까지 해줄 수 있어?", False),
+        ("사내 대출 이자는 몇 %야?", True),
+        # 300만원 falls in "5,000,000원 미만": the row is named by the amount.
+        ("300만원짜리 공구 사려면 결재 누구한테 받아야돼?", True),
+        # 단가 names the topic; 언제 asks (no amount required).
+        ("단가계약 언제 갱신해야 돼?", True),
+        # A phone number answers 전화번호 (the words that name the value are not required).
+        ("H107 AS 맡기려는데 전화번호 뭐에요?", True),
+        ("H107 교육 담당자 전화번호 뭐야?", False),
+    ],
+)
+def test_answerable_beyond_shared_words(question: str, expected: bool) -> None:
+    sources = _more()
+    evidence = select_evidence(question, sources)
+    assert answerable(question, evidence, sources) is expected, [e.text for e in evidence]
+
+
+def test_a_particle_left_on_a_noun_does_not_hide_it() -> None:
+    from dari.chat.assistant.evidence_query import analyse, particle_stem
+
+    assert particle_stem("조화도") == "조화"
+    assert particle_stem("결재") is None and particle_stem("도") is None
+    assert "조화" in analyse("경조금 얼마 나오고 조화도 보내줘요?").terms

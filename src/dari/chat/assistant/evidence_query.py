@@ -68,6 +68,7 @@ VALUE_PATTERNS = {
     "permission": r"금지|할 수 없|쓸 수 없|사용할 수 없|안 된다|아니한다|불가|허용|할 수 있|"
     r"사용할 수 있|만 사용",
     "code": r"(?<![A-Za-z0-9])[A-Z]{1,3}-?\d{2,}(?![A-Za-z0-9])",
+    "phone": r"(?<![\d-])0\d{1,2}[-.) ]\s?\d{3,4}[-. ]\d{4}(?![\d-])|내선\s*(?:번호)?\s*\d{3,5}",
     "number": r"(?<![\d.,])\d{2,}",
 }
 # (question pattern, kinds of value it asks for), tried in order; all that match apply.
@@ -90,6 +91,7 @@ _ASKS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
             r"(?:어|아|해|써|가|와|봐)도\s*(?:돼|되|괜찮)|가능(?:해|한가|한지|할까|합니까)|해도",
             ("permission",),
         ),
+        (r"전화\s*번호|연락처|전화(?:는|를)?\s*(?:몇|뭐|어디)", ("phone",)),
         (r"코드", ("code",)),
         (r"번호", ("number",)),
     ]
@@ -191,6 +193,9 @@ def analyse(question: str, synonyms: Synonyms | None = None) -> Query:
             # Verbs, adjectives and adverbs (받다, 쓰다, 최대로) say less than nouns do.
             weight = VERB_WEIGHT if tag[0] in "VM" else 1.0
             terms[term] = max(weight, terms.get(term, 0.0))
+            stem = particle_stem(term) if tag.startswith("NN") else None
+            if stem:
+                terms.setdefault(stem, weight)
     phrases: list[str] = []
     for found in (synonyms if synonyms is not None else load()).find(question):
         said = normal("".join(found.forms))
@@ -253,6 +258,16 @@ def _tagged(text: str) -> list[tuple[str, str]]:
 def idf(document_frequency: int, count: int) -> float:
     """BM25's idf over the candidate units: a term few units share weighs most."""
     return math.log(1.0 + (count - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+# Kiwi sometimes leaves a particle on an unknown noun ("조화도", "공구는").
+_PARTICLE = re.compile(r"(?:도|은|는|을|를|만|이나|랑|과|와)$")
+
+
+def particle_stem(noun: str) -> str | None:
+    """`noun` without a particle Kiwi left on it (조화도 → 조화), or None."""
+    stem = _PARTICLE.sub("", noun)
+    return stem if stem != noun and len(stem) >= 2 else None
 
 
 def mentions(text: str, term: str) -> bool:
