@@ -60,6 +60,19 @@ class Mentioned:
     end: int
     visible: bool = True
     ties: list[tuple[str, str]] = field(default_factory=list)  # (code, name) equally good
+    # A code-like word no entity the user may see has (`router.codes`): another team's and a
+    # missing code alike, so `code` is empty and `name` is the word; `kind` is the first of
+    # `code_shape.kinds`.
+    code_shape: CodeShape | None = None
+
+
+@dataclass(frozen=True)
+class CodeShape:
+    """What the ERP holds of one code shape (`S###`): the kinds its codes are, most first,
+    and per kind the nearest codes the user may see, as a suggestion reads them."""
+
+    kinds: tuple[str, ...]
+    near: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """One ERP call of a plan: its arguments, and what stops it, decided from data.
 
 A call is stopped (`blocked`, with a Korean sentence and a code) when the user may not use
-the tool, the period is impossible, the question names an entity the user may not see or a
-company no entity matches, or another person for a tool that shows only one's own data. Two
+the tool, the period is impossible, the question names an entity the user may not see, a
+company no entity matches or a code no entity the user may see has ("S200", `codes`), or
+another person for a tool that shows only one's own data. Two
 equally matching names, a missing required value, or an entity the tool cannot be narrowed to
 ("모터" for the sales per period: its total is not the 모터 total) turn the plan into a
 clarifying question.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from dari.chat.router import messages, rules
@@ -69,6 +71,8 @@ def add_call(
     entity this one cannot; `shared_text`: `text` is also the document query of a mixed plan,
     so a name this tool cannot take may be for the documents and does not stop the call."""
     title = tool.description_ko.split(".")[0].split("(")[0].strip()
+    accepted = entity_kinds(tool.parameters)
+    entities = [_kind_taken(mention, accepted) for mention in entities]
     call = ToolCall(tool=tool.name)
     plan.calls.append(call)
     if tool.name not in inp.allowed_tools:
@@ -91,11 +95,8 @@ def add_call(
         topic=tool.description_ko.split()[0] if tool.description_ko else "",
     )
     call.arguments, call.labels = result.arguments, result.labels
-    accepted = entity_kinds(tool.parameters)
     if result.hidden is not None:
-        hidden = result.hidden
-        call.blocked = messages.not_found(text[hidden.start : hidden.end], hidden.kind, inp.closest)
-        call.blocked_code = "not_found"
+        _not_found(call, text, result.hidden, inp)
         return
     named = [name for name, _, _ in rules.people(text)]
     named += [e.name for e in entities if e.kind == "employee"]
@@ -121,11 +122,12 @@ def add_call(
         return
     for mention in entities:
         # Any other name the user may not see (another team's department), of a kind this
-        # tool does not take: the same answer as for a name it takes.
-        if not mention.visible and mention.kind not in accepted | COMPANY_KINDS | _PEOPLE:
-            written = text[mention.start : mention.end]
-            call.blocked = messages.not_found(written, mention.kind, inp.closest)
-            call.blocked_code = "not_found"
+        # tool does not take: the same answer as for a name it takes. So is a code no entity
+        # the user may see has, of any kind ("C0999 재고": hidden and missing alike).
+        if mention.visible or mention.kind in accepted | _PEOPLE:
+            continue
+        if mention.kind not in COMPANY_KINDS or mention.code_shape is not None:
+            _not_found(call, text, mention, inp)
             return
     if result.ambiguous is not None:
         mention = result.ambiguous
@@ -160,3 +162,25 @@ def add_call(
         plan.clarification = messages.cannot_filter(
             text[mention.start : mention.end], mention.kind, subject(tool), others
         )
+
+
+def _kind_taken(mention: Mentioned, accepted: set[str]) -> Mentioned:
+    """An unseen code as the kind of its shape this call takes, if its first kind is not."""
+    shape = mention.code_shape
+    if shape is None or mention.kind in accepted:
+        return mention
+    kind = next((k for k in shape.kinds if k in accepted), mention.kind)
+    return replace(mention, kind=kind)
+
+
+def _not_found(call: ToolCall, text: str, mention: Mentioned, inp: RouterInput) -> None:
+    """Block `call`: `mention` names nothing the user may see (outside their scope or not at
+    all: one sentence for both). A code gets the nearest codes the user may see, a name the
+    closest names."""
+    written = text[mention.start : mention.end]
+    if mention.code_shape is not None:
+        near = list(mention.code_shape.near.get(mention.kind, ()))
+        call.blocked = messages.not_found(written, mention.kind, lambda _k, _w: near, "코드")
+    else:
+        call.blocked = messages.not_found(written, mention.kind, inp.closest)
+    call.blocked_code = "not_found"

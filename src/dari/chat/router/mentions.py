@@ -1,5 +1,8 @@
 """What a question names: periods, ERP entities, codes and unknown company names, as spans.
 
+A code-like word that names no entity the user may see ("S200") is a hidden mention of the kind
+whose codes have its shape (`codes.unseen_codes`).
+
 The spans become placeholders (`ENTCUSTOMER ENTPERIOD 미수금`), so one example stands for
 every customer and month. Training examples are read with the same finders as live
 questions, so training and routing see the same placeholders.
@@ -14,6 +17,7 @@ from typing import Any
 
 from dari.chat.router import rules
 from dari.chat.router.arguments import Mentioned
+from dari.chat.router.codes import unseen_codes
 from dari.chat.router.features import Mention
 from dari.chat.router.periods import Period, PeriodError, find_periods
 
@@ -68,8 +72,12 @@ def find_mentions(
     spans = [Mention("period", p.span[0], p.span[1]) for p in periods]
     if error is not None:  # "2030년 매출": still a question about a period
         spans += [Mention("period", m.start(), m.end()) for m in _PERIODISH.finditer(text)]
+    codes = code_mentions(text, patterns)
+    if finder is not None:
+        # "S200 재고": a code no entity the user may see has is a hidden mention of its kind.
+        entities = unseen_codes(text, entities, finder, [*spans, *codes])
     spans += [Mention(e.kind, e.start, e.end) for e in entities]
-    spans += code_mentions(text, patterns)
+    spans += codes
     return periods, error, entities, spans
 
 

@@ -32,10 +32,16 @@ def other_person(name: str) -> str:
     return f"다른 직원({name})의 정보는 조회할 권한이 없습니다. 본인의 정보만 조회할 수 있습니다."
 
 
-def not_found(written: str, kind: str, closest: Callable[[str, str], list[str]] | None) -> str:
+def not_found(
+    written: str,
+    kind: str,
+    closest: Callable[[str, str], list[str]] | None,
+    similar: str = "이름",
+) -> str:
     """One sentence for a name outside the user's scope *and* a name that does not exist,
     so the answer never tells them apart ("태광엔지니어링" of another team vs "없는상사"),
-    with the closest names the user may see. The name is quoted as the user wrote it."""
+    with the closest names the user may see. The name is quoted as the user wrote it. A code
+    ("S200") reads the same, with the nearest codes (`similar="코드"`)."""
     label = KIND_LABELS.get(kind, "항목")
     message = (
         f"조회할 수 있는 {label} 중에서 '{written}'을(를) 찾을 수 없습니다"
@@ -43,7 +49,7 @@ def not_found(written: str, kind: str, closest: Callable[[str, str], list[str]] 
     )
     suggestions = closest(kind, written) if closest else []
     if suggestions:
-        message += " 비슷한 이름: " + ", ".join(suggestions[:3]) + "."
+        message += f" 비슷한 {similar}: " + ", ".join(suggestions[:3]) + "."
     return message
 
 

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -158,9 +158,7 @@ class Router:
                 except PeriodError as exc:
                     own, error = [], exc
                 inner = [
-                    Mentioned(
-                        e.kind, e.code, e.name, e.start - start, e.end - start, e.visible, e.ties
-                    )
+                    replace(e, start=e.start - start, end=e.end - start)
                     for e in entities
                     if e.start >= start and e.end <= end
                 ]
