@@ -400,3 +400,52 @@ async def test_empty_long_and_english_messages_get_clear_replies(
     async with server.http(token) as http:
         items = (await http.get("/api/conversations")).json()["items"]
     assert len(items) == 2  # the refused messages were not saved
+
+
+def _unsure_forbidden_stock(confidence: float) -> Any:
+    """The router's plan for a question it half takes for a stock query the user may not make
+    (as "H107 베어링 교체주기" was: 베어링 is also an item category)."""
+    from dari.chat.router.plan import RoutePlan, ToolCall
+
+    async def plan(runtime: Any, turn: Any) -> RoutePlan:
+        blocked = "'품목의 창고별 현재고' 데이터를 조회할 권한이 없습니다."
+        call = ToolCall("stock_by_item", blocked=blocked, blocked_code="erp_forbidden")
+        return RoutePlan(intent="erp", confidence=confidence, route="stock_by_item", calls=[call])
+
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("confidence", "question", "documents_answer"),
+    [
+        (0.45, QUESTION, True),  # unsure and the documents answer: a document answer
+        (0.9, QUESTION, False),  # sure: the refusal stands
+        (0.45, "이번 달 재고 현황 알려줘", False),  # the documents do not answer: refusal
+    ],
+)
+async def test_an_unsure_erp_plan_with_no_data_tries_the_documents(
+    server: ChatServer,
+    make_user: Any,
+    script: llm_server.Script,
+    monkeypatch: pytest.MonkeyPatch,
+    confidence: float,
+    question: str,
+    documents_answer: bool,
+) -> None:
+    from dari.chat import routing
+
+    token = await employee_with_documents(server, make_user, f"probe.{int(confidence * 100)}")
+    monkeypatch.setattr(routing, "plan_turn", _unsure_forbidden_stock(confidence))
+    script.answers.append({"text": "국내 출장 일비는 1일 25,000원입니다 [1]."})
+    async with connect(server, token) as client:
+        events = await client.ask(question)
+    check_order(events)
+    answer = text_of(events)
+    (intent,) = of(events, "intent")
+    if documents_answer:
+        assert intent["intent"] == "doc_qa" and not of(events, "tool_call")
+        assert "25,000원" in answer and "권한이 없" not in answer
+        assert of(events, "citation")[0]["chunk_id"] == TRAVEL_1.chunk_id
+    else:
+        assert intent["intent"] == "erp"
+        assert "권한이 없" in answer and not of(events, "citation")

@@ -197,7 +197,9 @@ async def answer_turn(runtime: Runtime, turn: Turn, state: TurnState, emit: Emit
     settings = runtime.settings.chat
     state.answer_rows = settings.answer_rows
     plan = await routing.plan_turn(runtime, turn)
-    if plan.intent in ("chitchat", "out_of_scope") and plan.confidence < PROBE_BELOW:
+    if plan.confidence < PROBE_BELOW and (
+        plan.intent in ("chitchat", "out_of_scope") or _stuck_erp(plan)
+    ):
         plan = await _probe_documents(runtime, turn, plan, state)
     state.intent = plan.to_json()
     state.timings["intent_ms"] = state.elapsed_ms()
@@ -245,12 +247,21 @@ async def answer_turn(runtime: Runtime, turn: Turn, state: TurnState, emit: Emit
 PROBE_BELOW = 0.6
 
 
+def _stuck_erp(plan: RoutePlan) -> bool:
+    """An ERP plan that would give no data: refused, asked back, or every call forbidden."""
+    if plan.intent != "erp":
+        return False
+    forbidden = bool(plan.calls) and all(c.blocked_code == "erp_forbidden" for c in plan.calls)
+    return forbidden or plan.needs_clarification or plan.refusal is not None
+
+
 async def _probe_documents(
     runtime: Runtime, turn: Turn, plan: RoutePlan, state: TurnState
 ) -> RoutePlan:
-    """A short question the router took for small talk or out of scope ("출장 일비?") may be
-    about the company's documents: if they can answer it, it is a document question (and the
-    documents found are kept for the answer, not searched again)."""
+    """A short question the router took for small talk or out of scope ("출장 일비?"), or an
+    unsure ERP plan that would give no data ("H107 베어링 교체주기": 베어링 is also an item
+    category), may be about the company's documents: if they can answer it, it is a document
+    question (and the documents found are kept for the answer, not searched again)."""
     try:
         await _documents(runtime, turn, turn.text, state, runtime.settings.chat.context_max_chars)
     except ChatError:
@@ -263,6 +274,8 @@ async def _probe_documents(
         plan.notes.append(f"probed:{plan.intent}")
         plan.intent = "doc_qa"
         plan.search_query = turn.text
+        plan.calls, plan.refusal, plan.refusal_code = [], None, None
+        plan.clarification, plan.choices = None, []
     else:
         state.documents = []
     return plan
