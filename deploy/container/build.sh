@@ -2,6 +2,9 @@
 # Build Dari's container images with podman:
 #   localhost/dari/dari     one image for every role (Containerfile.dari)
 #   localhost/dari/mariadb  localhost/dari/redis  localhost/dari/proxy  (Debian packages)
+#   localhost/dari/trainer  the Dari image + torch/transformers/peft, only with
+#                           DARI_BUILD_TRAINER=1 (Containerfile.trainer; torch is several GB;
+#                           TRAINER_TORCH_WHEEL=/path/torch-….whl installs that wheel instead)
 #
 #   deploy/container/build.sh            # from the repository root or anywhere
 #   BASE=docker.io/library/debian:bookworm-slim deploy/container/build.sh   # with a registry
@@ -99,3 +102,23 @@ build dari "$ctx/Containerfile.dari" "$ctx" --build-arg "DEPS_HASH=$IMAGE_DEPS_H
 build mariadb "$here/Containerfile.mariadb" "$here"
 build redis "$here/Containerfile.redis" "$here"
 build proxy "$here/Containerfile.proxy" "$here"
+
+if [ "${DARI_BUILD_TRAINER:-0}" = 1 ]; then
+  rm -rf "$ctx/trainer-wheels" && mkdir -p "$ctx/trainer-wheels"
+  # The `train` extra without torch (installed first, on its own: see Containerfile.trainer).
+  "$PYTHON" - "$repo/pyproject.toml" > "$ctx/trainer-wheels/requirements-train.txt" <<'PY'
+import sys, tomllib
+extra = tomllib.load(open(sys.argv[1], "rb"))["project"]["optional-dependencies"]["train"]
+for line in sorted(extra):
+    if not line.startswith("torch"):
+        print(line)
+PY
+  torch_arg=()
+  if [ -n "${TRAINER_TORCH_WHEEL:-}" ]; then
+    cp "$TRAINER_TORCH_WHEEL" "$ctx/trainer-wheels/"
+    torch_arg=(--build-arg "TORCH=/trainer-wheels/$(basename "$TRAINER_TORCH_WHEEL")")
+  fi
+  cp "$here/Containerfile.trainer" "$ctx/"
+  build trainer "$ctx/Containerfile.trainer" "$ctx" --build-arg "DARI_IMAGE=localhost/dari/dari:$TAG" \
+    "${torch_arg[@]}"
+fi

@@ -87,6 +87,18 @@ def test_gpu_profile_matches_the_seed(compose: dict[str, Any]) -> None:
     assert "analysis-nori" in es and "docker.elastic.co/elasticsearch/elasticsearch" in es
 
 
+def test_the_training_server_can_train(compose: dict[str, Any]) -> None:
+    """It serves the trainer queue (LoRA runs) from an image that has the `train` extra."""
+    service = _profile(compose, "gpu")["training-server"]
+    assert service["command"] == ["serve", "--role", "trainer"]
+    assert service["image"].startswith("localhost/dari/trainer:")
+    trainer = (CONTAINER_DIR / "Containerfile.trainer").read_text()
+    assert "requirements-train.txt" in trainer and "ARG TORCH=torch==" in trainer
+    build = (CONTAINER_DIR / "build.sh").read_text()
+    assert '["optional-dependencies"]["train"]' in build
+    assert "build trainer" in build
+
+
 def test_cpu_profile_fits_the_small_machine(compose: dict[str, Any]) -> None:
     cpu = _profile(compose, "cpu")
     assert set(DARI_ROLES_CPU) | {"cpu-mariadb", "cpu-redis", "cpu-proxy"} <= set(cpu)
