@@ -246,9 +246,12 @@ def test_a_runner_up_is_preferred_only_if_likely_and_about_the_question(router: 
     spans = [Mention("period", 0, 6), Mention("category", 7, 9)]
     ranked = [("sales_by_period", 0.617), ("sales_by_item", 0.204), ("top_items", 0.05)]
     assert router._rerank(Prediction(ranked), spans, question) == "sales_by_item"
-    # Negligible (below `takes_named`): the best tool stays, and the call asks back instead.
+    # Negligible (below `takes_named`) but the only tool the user may call that takes it and
+    # gives 매출: chosen (see the next test); without permission for it the call asks back.
     unlikely = [("sales_by_period", 0.9), ("sales_by_item", 0.05), ("top_items", 0.02)]
-    assert router._rerank(Prediction(unlikely), spans, question) == "sales_by_period"
+    assert router._rerank(Prediction(unlikely), spans, question) == "sales_by_item"
+    allowed = ALL_TOOLS - {"sales_by_item"}
+    assert router._rerank(Prediction(unlikely), spans, question, allowed) == "sales_by_period"
     # Likely, but about something else: a customer named in a stock question does not
     # turn it into the customer's details.
     stock = "세원테크 재고"
@@ -291,3 +294,64 @@ def test_a_company_the_tool_cannot_take_reads_the_same_whether_hidden_or_unknown
     mine = ask(router, "세원테크 재고 얼마나 있어?", visible=["C0001", "C0007"])
     assert mine.calls[0].tool == "stock_by_item" and not mine.calls[0].blocked
     assert mine.needs_clarification and "거래처('세원테크')로" in (mine.clarification or "")
+
+
+def test_the_only_tool_taking_a_named_kind_is_used_however_unlikely(router: Router) -> None:
+    # The held-out failure: 베어링 (a category) needs the per-item sales, scored 0.049, and the
+    # router asked back naming that very tool.
+    from dari.chat.router.classifier import Prediction
+    from dari.chat.router.features import Mention
+
+    question = "작년 4분기 베어링 매출 얼마였어?"
+    spans = [Mention("period", 0, 6), Mention("category", 7, 10)]
+    ranked = [("sales_by_period", 0.56), ("top_items", 0.2), ("sales_by_item", 0.049)]
+    assert router._rerank(Prediction(ranked), spans, question, ALL_TOOLS) == "sales_by_item"
+    # Two tools taking a category are about what is asked (수량: sold, or short in stock):
+    # no guess, the call asks back.
+    both = "작년 4분기 베어링 수량 얼마였어?"
+    ranked = [("sales_by_period", 0.56), ("top_items", 0.2), ("stock_shortages", 0.04)]
+    tools = ALL_TOOLS | {"stock_shortages"}
+    assert router._rerank(Prediction(ranked), spans, both, tools) == "sales_by_period"
+    # Through the router, whatever the model scores: the category is applied.
+    plan = ask(router, "작년 4분기 모터 매출 얼마였어?", tools=ALL_TOOLS)
+    assert calls(plan) == [
+        ("sales_by_item", {"date_from": "2025-10-01", "date_to": "2025-12-31", "category": "모터"})
+    ]
+    assert not plan.needs_clarification
+
+
+def test_a_group_of_people_never_goes_to_a_tool_of_ones_own_data(router: Router) -> None:
+    # The held-out failure: "우리 팀원들 …" scored the user's own leave 0.41, the department's
+    # 0.36. Self-only is read from the catalog (every row-scope rule binds the user's own
+    # employee code), not from the tool's name.
+    from dari.chat.router.calls import about_group, self_only
+    from dari.chat.router.classifier import Prediction
+
+    assert self_only(router.tools["my_leave_balance"])
+    assert not self_only(router.tools["department_leave"])
+    assert not self_only(router.tools["sales_by_period"])
+    assert about_group(router.tools["department_leave"])
+    assert about_group(router.tools["sales_by_department"])
+    ranked = [("my_leave_balance", 0.41), ("department_leave", 0.36), ("doc_qa", 0.1)]
+    for question in (
+        "우리 팀원들 남은 연차 다 합치면 며칠이야?",
+        "부서원 연차 며칠씩 남았어?",
+        "우리 팀 사람들 휴가 얼마나 썼어?",
+        "직원들 남은 연차 알려줘",
+        "다들 연차 며칠 남았어?",
+    ):
+        assert router._rerank(Prediction(ranked), [], question) == "department_leave", question
+    # One's own leave stays one's own.
+    assert router._rerank(Prediction(ranked), [], "내 남은 연차 며칠이야?") == "my_leave_balance"
+    # A department tool about something else is no candidate.
+    other = [("my_leave_balance", 0.41), ("sales_by_department", 0.36), ("doc_qa", 0.1)]
+    group = "우리 팀원들 남은 연차 다 합치면 며칠이야?"
+    assert router._rerank(Prediction(other), [], group) == "my_leave_balance"
+
+
+def test_no_permission_names_the_tool_without_its_parenthesis(router: Router) -> None:
+    # "우리 부서(하위 부서 포함) 직원의 연차 현황" was cut at "(" into "'우리 부서'".
+    plan = ask(router, "우리 팀원들 연차 현황 보여줘")
+    call = plan.calls[0]
+    assert call.tool == "department_leave" and call.blocked_code == "erp_forbidden"
+    assert (call.blocked or "").startswith("'우리 부서 직원의 연차 현황' 데이터를 조회할 권한이")

@@ -52,6 +52,32 @@ def subject(tool: Any) -> str:
     return re.sub(r"\s*\([^)]*\)", "", first).strip() or tool.name
 
 
+# The user attribute that names the asking employee in a row scope (docs/erp.md).
+_OWN_CODE = "erp_employee_code"
+_OWN_ONLY = re.compile(r"본인(?:의)?\s*(?:것|정보|데이터)?만")
+_GROUP_SUBJECT = re.compile(r"부서|팀|직원|사원")
+
+
+def self_only(tool: Any) -> bool:
+    """A tool that shows only the asking user's own rows (`my_leave_balance`): every rule of
+    its row scope binds the user's own employee code, or, without a row scope, its
+    description says so ("본인 것만")."""
+    rules = list(getattr(tool, "row_scope", None) or [])
+    if rules:
+        return all(_OWN_CODE in rule.user_attributes() for rule in rules)
+    return bool(_OWN_ONLY.search(tool.description_ko or ""))
+
+
+def about_group(tool: Any) -> bool:
+    """A tool about a department or team's people or figures, not only the user's own: it
+    takes a department, or its subject names one ("우리 부서 직원의 연차 현황")."""
+    if self_only(tool):
+        return False
+    return "department" in entity_kinds(tool.parameters) or bool(
+        _GROUP_SUBJECT.search(subject(tool))
+    )
+
+
 def add_call(
     plan: RoutePlan,
     inp: RouterInput,
@@ -70,13 +96,13 @@ def add_call(
     `tools` (the catalog's, by name) lets a clarification name the tools that could take an
     entity this one cannot; `shared_text`: `text` is also the document query of a mixed plan,
     so a name this tool cannot take may be for the documents and does not stop the call."""
-    title = tool.description_ko.split(".")[0].split("(")[0].strip()
     accepted = entity_kinds(tool.parameters)
     entities = [_kind_taken(mention, accepted) for mention in entities]
     call = ToolCall(tool=tool.name)
     plan.calls.append(call)
     if tool.name not in inp.allowed_tools:
-        call.blocked = messages.no_permission(title)
+        # The parenthesised details go, not what follows them ("우리 부서 직원의 연차 현황").
+        call.blocked = messages.no_permission(subject(tool))
         call.blocked_code = "erp_forbidden"
         return
     if period_error is not None:

@@ -3,7 +3,8 @@
 - clauses: "재고가 몇 개고, 보증 기간은 어떻게 돼?" asks two things;
 - follow-ups: "그럼 지난달은?" says nothing new except a period;
 - unlinked names: "없는상사 미수금" names a company the ERP does not know;
-- people: "김민준 대리 연차" asks about someone else.
+- people: "김민준 대리 연차" asks about someone else;
+- groups: "우리 팀원들 연차" asks about a group of people, not the user.
 """
 
 from __future__ import annotations
@@ -49,6 +50,19 @@ COMPANY_NAME = re.compile(
     r"(?:\s*(?:\(주\)|㈜|주식회사))?(?=$|[\s,.?!은는이가을를의에와과랑도만께한]|에서|으로)"
 )
 _SURE_COMPANY = re.compile(r"(?:상사|산업|물산|통상|무역|엔지니어링|코리아|인더스트리|주식회사)$")
+
+
+# Words that name a group of people, not the asking user: "팀원들", "부서원", "직원들",
+# "우리 팀 사람들", "다들".
+GROUP_OF_PEOPLE = re.compile(
+    r"팀원|부서원|구성원|(?:직원|사원|사람|멤버|인원)들|다들|모두들|"
+    r"(?:우리|팀|부서|전)\s*(?:직원|사원|사람|인원)|(?:팀|부서)\s*전체"
+)
+
+
+def names_group(text: str) -> bool:
+    """The question is about a group of people ("우리 팀원들 남은 연차"), not the user alone."""
+    return bool(GROUP_OF_PEOPLE.search(text))
 
 
 def surely_company(name: str) -> bool:
