@@ -95,3 +95,46 @@ def test_a_particle_left_on_a_noun_does_not_hide_it() -> None:
     assert particle_stem("조화도") == "조화"
     assert particle_stem("결재") is None and particle_stem("도") is None
     assert "조화" in analyse("경조금 얼마 나오고 조화도 보내줘요?").terms
+
+
+RULES = """취업규칙
+연차유급휴가는 입사일 기준으로 다음과 같이 부여한다.
+| 근속기간 | 부여 일수 |
+| --- | --- |
+| 1년 미만 | 1개월 개근 시 1일 (최대 11일) |
+| 1년 이상 3년 미만 | 15일 |
+감봉은 1회 임금 총액의 10분의 1을 넘지 못한다.
+인사평가에서 품질 항목의 비중은 40점이다.
+보안 사고는 security@hanbit.co.kr 로 즉시 신고한다.
+승진 심사는 매년 1월에 하며, 직전 2년 평가에 D가 있으면 승진할 수 없다."""
+
+
+def _rules() -> list[DocSource]:
+    return [DocSource(1, "r:1", "r", "취업규칙", {}, RULES)]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("입사 6개월이면 연차 며칠 생겨?", True),  # 6개월 lies in "1년 미만"
+        ("감봉 당하면 월급에서 얼마까지 깎여?", True),  # 10분의 1: a quantity, not money
+        ("품질 비중 얼마야?", True),  # 40점
+        ("해킹 당한 거 같은데 신고 메일 주소 뭐야?", True),  # an e-mail address is the answer
+        ("출장 신고 메일 주소 뭐야?", False),  # no unit about 출장 holds an address
+        ("재작년에 D 받았는데 이번에 승진 가능?", True),  # 재작년/이번/가능 only say when/whether
+    ],
+)
+def test_answerable_round_three(question: str, expected: bool) -> None:
+    sources = _rules()
+    evidence = select_evidence(question, sources)
+    assert answerable(question, evidence, sources) is expected, [e.text for e in evidence]
+
+
+def test_months_are_compared_with_years() -> None:
+    from dari.chat.assistant.evidence_query import quantities, range_fit
+
+    (six_months,) = quantities("6개월")
+    assert range_fit((six_months,), quantities("1년 미만")) == 0.5
+    assert range_fit((six_months,), quantities("1년 이상 3년 미만")) == -1.0
+    (ten_days,) = quantities("10일")
+    assert range_fit((ten_days,), quantities("2주 이내")) == 0.5

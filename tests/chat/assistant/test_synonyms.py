@@ -109,3 +109,10 @@ def test_parse_skips_comments_and_single_words() -> None:
 def test_an_unreadable_file_is_refused_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="DARI_CHAT_SYNONYMS_FILE"):
         ChatSettings(synonyms_file=tmp_path / "missing.txt")
+
+
+def test_a_word_in_two_groups_stands_for_both() -> None:
+    both = load().group_of("업체") or ()
+    assert "거래처" in both and "공급처" in both  # customer and supplier
+    customer = load().group_of("거래처") or ()
+    assert "공급처" not in customer  # the groups themselves stay apart

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from dari.chat.assistant.context import DocSource
 from dari.chat.assistant.evidence_query import (
+    MONEY,
+    VALUE_PATTERNS,
     _tagged,
     analyse,
     mentions,
@@ -29,22 +31,25 @@ if TYPE_CHECKING:
 _ASKING_NOUNS = frozenset(
     {"며칠", "얼마", "정도", "최대", "최소", "필요", "동안", "이상", "이하", "미만", "초과"}
     | {"회사", "하루", "기준", "내용", "방법", "경우", "관련", "규정", "대신", "때문"}
+    # when and whether: "이번에 … 가능?", "작년 기준", "재작년에 D 받았는데"
+    | {"이번", "올해", "작년", "재작년", "내년", "지금", "현재", "가능", "여부", "타사"}
 )
 MAX_MISSING_SHARE = 0.5
-_MEASURES = frozenset({"percent", "amount", "days", "phone"})
+_MEASURES = frozenset({"percent", "amount", "days", "phone", "email"})
 # Nouns that name a kind of value rather than a subject ("전화번호 뭐야?" asks for the number).
 _KIND_NOUNS = {
     "phone": frozenset({"전화", "번호", "전화번호", "연락처", "내선"}),
     "amount": frozenset({"금액", "비용", "가격"}),
     "percent": frozenset({"비율", "퍼센트", "프로"}),
     "days": frozenset({"일수", "날짜"}),
+    "email": frozenset({"메일", "이메일", "주소", "메일주소"}),
 }
 
 
 # An interrogative that asks for something else than a measure ("단가 계약은 언제까지?": the 단가
 # names the topic, 언제 asks), and the interrogatives that ask for a measure.
 _OTHER_ASK = re.compile(r"언제|누구|누가|어떻게|어디|무엇|뭐|어느")
-_MEASURE_ASK = re.compile(r"얼마|몇\s*(?:%|퍼센트|프로|일)|며칠|전화\s*번호|연락처")
+_MEASURE_ASK = re.compile(r"얼마|몇\s*(?:%|퍼센트|프로|일)|며칠|전화\s*번호|연락처|메일")
 
 
 def answerable(
@@ -89,19 +94,35 @@ def answerable(
             or any(term in m.forms and groups.any_in(m.group, where) for m in matches)
         )
 
-    nouns = [
-        term
+    tagged = [
+        (term, tag)
         for term, tag in _tagged(question)
         if tag in ("NNG", "NNP", "SL", "SH") and len(term) >= 2 and term not in _ASKING_NOUNS
     ]
+    # each noun once: "자기평가 … 평가" is one word missing, not two
+    nouns = list(dict.fromkeys(term for term, _ in tagged))
     # Only measures are required ("몇 %", "얼마", "며칠"): "언제" can be answered by
     # "근속 5년마다", "누구" by a department, with no date or name pattern in sight.
     measures = [kind for kind in query.kinds if kind in _MEASURES]
     if _OTHER_ASK.search(question) and not _MEASURE_ASK.search(question):
         measures = []
+    patterns = dict(query.value_patterns)
+    if "amount" in patterns and not MONEY.search(question):
+        # "감봉은 얼마까지?" (10분의 1), "품질 비중 얼마야?" (40점): money most likely (scoring
+        # prefers it), but any quantity may answer.
+        patterns["amount"] = re.compile(f"{VALUE_PATTERNS['amount']}|{VALUE_PATTERNS['quantity']}")
+
+    def fits(unit: str) -> bool:  # a quantity of the question is in the unit or its range
+        return any(
+            asked.text in unit or range_fit((asked,), quantities(unit)) > 0
+            for asked in query.quantities
+        )
+
+    def about(e: Evidence) -> bool:  # the unit is about what the question names
+        return fits(e.text) or any(covered(t, f"{e.text} {context.get(e.n, '')}") for t in nouns)
+
     if measures and not any(
-        query.value_patterns[kind].search(e.text)
-        and (not nouns or any(covered(t, f"{e.text} {context.get(e.n, '')}") for t in nouns))
+        patterns[kind].search(e.text) and (not nouns or about(e))
         for e in evidence
         for kind in measures
     ):
@@ -122,5 +143,8 @@ def answerable(
         if any(
             asked.text in e.text or range_fit((asked,), quantities(e.text)) > 0 for e in evidence
         )
+    )
+    fitting += sum(
+        1 for code in query.codes if any(mentions(e.text, code.lower()) for e in evidence)
     )
     return len(missing) / (len(nouns) + fitting) < MAX_MISSING_SHARE

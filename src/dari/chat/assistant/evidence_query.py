@@ -23,13 +23,13 @@ from dari.search.analyzer import INDEX_TAGS, default_analyzer
 _STOP = frozenset(
     {"하", "되", "있", "수", "것", "지", "저", "나", "뭐", "무엇", "몇", "며칠", "얼마", "얼마나"}
     | {"누구", "언제", "어디", "어떻", "어떤", "어느", "왜", "알리", "주", "좀", "거", "게", "건"}
-    | {"이", "그", "알", "궁금", "말"}
+    | {"이", "그", "알", "궁금", "말", "같", "데", "때"}
 )
 _FIRST_PERSON = re.compile(r"(?:^|\s)(?:제가|저는|저도|내가|나는|저의|제)\s")
 VERB_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.7  # a word the question did not use, only meant (synonyms.py)
 # 얼마 asks for money unless the question says what else it counts ("교체주기 얼마야?").
-_MONEY = re.compile(r"금액|비용|한도|상한|단가|돈|요금|수당|[가-힣]비(?![가-힣])|값")
+MONEY = re.compile(r"금액|비용|한도|상한|단가|돈|요금|수당|[가-힣]비(?![가-힣])|값")
 _CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,3}-?\d{2,}(?![A-Za-z0-9])")
 
 # Counter words after 몇 → how the value is written in a document.
@@ -70,6 +70,9 @@ VALUE_PATTERNS = {
     "code": r"(?<![A-Za-z0-9])[A-Z]{1,3}-?\d{2,}(?![A-Za-z0-9])",
     "phone": r"(?<![\d-])0\d{1,2}[-.) ]\s?\d{3,4}[-. ]\d{4}(?![\d-])|내선\s*(?:번호)?\s*\d{3,5}",
     "number": r"(?<![\d.,])\d{2,}",
+    "quantity": _NUMBER + r"(?:%|점|원|개|명|배|kg|km|시간|분|일|주|개월|년|회|건)|"
+    r"\d+\s*분의\s*\d+",
+    "email": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
 }
 # (question pattern, kinds of value it asks for), tried in order; all that match apply.
 _ASKS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
@@ -92,6 +95,7 @@ _ASKS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
             ("permission",),
         ),
         (r"전화\s*번호|연락처|전화(?:는|를)?\s*(?:몇|뭐|어디)", ("phone",)),
+        (r"메일\s*주소|이메일|메일\s*(?:뭐|어디)", ("email",)),
         (r"코드", ("code",)),
         (r"번호", ("number",)),
     ]
@@ -164,17 +168,32 @@ def range_fit(asked: tuple[Quantity, ...], stated: list[Quantity]) -> float:
     for quantity in asked:
         if quantity.bound == "rate":
             continue
-        bounds = [s for s in stated if s.unit == quantity.unit and s.bound in ("lower", "upper")]
+        bounds = [
+            s
+            for s in stated
+            if _comparable(s.unit, quantity.unit) and s.bound in ("lower", "upper")
+        ]
         if not bounds:
             continue
         # An asked range ("5년 이상") is represented by its bound: the start of what it covers.
         value = quantity.value - (1e-9 if quantity.bound == "upper" else 0.0)
+        if bounds[0].unit != quantity.unit:  # 6개월 against "1년 미만": in the stated unit
+            value = value * _DAYS[quantity.unit] / _DAYS[bounds[0].unit]
+            bounds = [b for b in bounds if b.unit == bounds[0].unit]
         inside = all(_within(value, s) for s in bounds)
         if not inside:
             return -1.0
         closed = {s.bound for s in bounds} == {"lower", "upper"}
         verdict = max(verdict, 1.0 if closed else 0.5)
     return verdict
+
+
+# Lengths of time in days, to compare 6개월 with "1년 미만" and 10일 with "2주 이내".
+_DAYS = {"일": 1.0, "주": 7.0, "개월": 30.4375, "년": 365.25}
+
+
+def _comparable(stated: str, asked: str) -> bool:
+    return stated == asked or (stated in _DAYS and asked in _DAYS)
 
 
 def _within(value: float, stated: Quantity) -> bool:
@@ -215,7 +234,7 @@ def analyse(question: str, synonyms: Synonyms | None = None) -> Query:
     if _FIRST_PERSON.search(f" {question} "):
         terms.setdefault("본인", 0.8)
     kinds = [kind for pattern, asks in _ASKS if pattern.search(question) for kind in asks]
-    if {"period", "duration"} & set(kinds) and not _MONEY.search(question):
+    if {"period", "duration"} & set(kinds) and not MONEY.search(question):
         kinds = [kind for kind in kinds if kind != "amount"]
     patterns = {kind: re.compile(VALUE_PATTERNS[kind]) for kind in kinds}
     for match in _HOW_MANY.finditer(question):

@@ -41,16 +41,21 @@ class Match:
 
 
 class Synonyms:
-    """Groups of equivalent words; each word (compared by `normal`) belongs to one group."""
+    """Groups of equivalent words (compared by `normal`); a word may be in several groups."""
 
     def __init__(self, groups: list[tuple[str, ...]]) -> None:
         self.groups = groups
-        self._index: dict[str, tuple[str, ...]] = {}
-        for group in groups:
+        holding: dict[str, list[int]] = {}
+        for i, group in enumerate(groups):
             for word in group:
                 key = normal(word)
                 if len(key) >= 2:
-                    self._index.setdefault(key, group)
+                    holding.setdefault(key, []).append(i)
+        # A word stands for every group it is in (업체: 거래처 and 공급처).
+        self._index = {
+            key: tuple(dict.fromkeys(word for i in ids for word in groups[i]))
+            for key, ids in holding.items()
+        }
 
     def group_of(self, word: str) -> tuple[str, ...] | None:
         return self._index.get(normal(word))
@@ -119,26 +124,24 @@ def load(extra: Path | None = None) -> Synonyms:
     groups = parse(builtin.read_text(encoding="utf-8"))
     if extra is not None:
         try:
-            groups += parse(extra.read_text(encoding="utf-8"))
+            groups = _extended(groups, parse(extra.read_text(encoding="utf-8")))
         except OSError as exc:
             raise ValueError(
                 f"DARI_CHAT_SYNONYMS_FILE: cannot read {extra} ({exc.strerror}); "
                 "point it at a readable UTF-8 file or unset it"
             ) from exc
-    # Groups that share a word become one (a company's file may extend a built-in group).
-    return Synonyms(_merged(groups))
+    return Synonyms(groups)
 
 
-def _merged(groups: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    merged: list[tuple[str, ...]] = []
-    for group in groups:
+def _extended(builtin: list[tuple[str, ...]], own: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """A company's group that shares a word with built-in groups joins them ("출근, 등원"
+    makes 등원 stand for 시업 too); the built-in groups stay apart from each other."""
+    groups = list(builtin)
+    for group in own:
         keys = {normal(w) for w in group}
-        joined: list[str] = []
-        rest = []
-        for other in merged:
-            if keys & {normal(w) for w in other}:
-                joined += other
-            else:
-                rest.append(other)
-        merged = [*rest, tuple(dict.fromkeys([*joined, *group]))]
-    return merged
+        hits = [i for i, g in enumerate(groups) if keys & {normal(w) for w in g}]
+        if not hits:
+            groups.append(group)
+        for i in hits:
+            groups[i] = tuple(dict.fromkeys([*groups[i], *group]))
+    return groups
