@@ -449,3 +449,57 @@ async def test_an_unsure_erp_plan_with_no_data_tries_the_documents(
     else:
         assert intent["intent"] == "erp"
         assert "권한이 없" in answer and not of(events, "citation")
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("박지훈 과장 작년 인사평가 등급 뭐 받았어?", True),
+        ("조현우 팀장님 올해 연차 몇일 쓰셨어?", True),
+        ("박지훈 과장님 국내 출장 가시는데 일비 얼마야?", False),  # a policy, not a record
+    ],
+)
+async def test_another_employees_record_is_refused_not_answered_from_policies(
+    server: ChatServer,
+    make_user: Any,
+    script: llm_server.Script,
+    question: str,
+    refused: bool,
+) -> None:
+    token = await employee_with_documents(server, make_user, f"rec.{len(question)}")
+    script.answers.append({"text": "국내 출장 일비는 1일 25,000원입니다 [1]."})
+    async with connect(server, token) as client:
+        events = await client.ask(question)
+    check_order(events)
+    answer = text_of(events)
+    if refused:
+        assert answer.startswith("다른 직원(") and "정보는 조회할 권한이 없습니다" in answer
+        assert not of(events, "citation") and of(events, "sources")[0]["sources"] == []
+        assert script.requests == []
+    else:
+        assert "25,000원" in answer and of(events, "citation")
+
+
+async def test_a_mixed_answer_with_erp_rows_does_not_end_in_not_found(
+    server: ChatServer, make_user: Any, script: llm_server.Script, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ERP half answered; the documents' silence on the other half is no refusal."""
+    from dari.chat import routing
+    from dari.chat.router.plan import RoutePlan, ToolCall
+
+    await server.index(DOCUMENTS)
+    _, token = await team_manager(server, make_user, "kim.mixed")
+
+    async def mixed(runtime: Any, turn: Any) -> RoutePlan:
+        call = ToolCall(
+            "sales_by_period", {**LAST_MONTH, "department": "D110"}, {"period": "2026년 10월"}
+        )
+        return RoutePlan(intent="mixed", search_query="사내 헬스장 운영 시간", calls=[call])
+
+    monkeypatch.setattr(routing, "plan_turn", mixed)
+    async with connect(server, token) as client:
+        events = await client.ask("지난달 우리 팀 매출이랑 사내 헬스장 운영 시간 알려줘")
+    check_order(events)
+    answer = text_of(events)
+    assert "매출(공급가액)은" in answer and "찾을 수 없" not in answer
+    assert [c["kind"] for c in of(events, "citation")] == ["erp"]

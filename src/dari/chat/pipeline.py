@@ -249,7 +249,7 @@ PROBE_BELOW = 0.6
 
 def _stuck_erp(plan: RoutePlan) -> bool:
     """An ERP plan that would give no data: refused, asked back, or every call forbidden."""
-    if plan.intent != "erp":
+    if plan.intent != "erp" or "other_person_record" in plan.notes:
         return False
     forbidden = bool(plan.calls) and all(c.blocked_code == "erp_forbidden" for c in plan.calls)
     return forbidden or plan.needs_clarification or plan.refusal is not None
@@ -309,9 +309,11 @@ async def _answer_with_data(
         ev.select_evidence(question, state.documents, synonyms=words) if state.documents else []
     )
     if not ev.answerable(question, evidence, state.documents, synonyms=words):
-        # What was found is about something else: say so, cite nothing.
+        # What was found is about something else: say so, cite nothing (after an ERP answer
+        # the documents' silence is no news, and "찾을 수 없습니다" would read as a refusal).
         state.documents = []
-        await writer.say(("\n\n" if parts else "") + fixed("not_found"))
+        if not any(outcome.ok for _, outcome in done):
+            await writer.say(("\n\n" if parts else "") + fixed("not_found"))
         return
     if state.text:
         await writer.say("\n\n")

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from dari.chat import backends
+from dari.chat.router import messages, rules
 from dari.chat.router.arguments import Mentioned
 from dari.chat.router.plan import RoutePlan, ToolCall
 from dari.chat.router.service import Router, RouterInput, Thresholds, training_mentions
@@ -160,6 +161,15 @@ async def plan_turn(runtime: Runtime, turn: Any) -> RoutePlan:
         closest=closest,
     )
     plan = router.route(inp)
+    employees = [m.name for m in find(turn.text) if m.kind == "employee"]
+    other = rules.other_person_record(turn.text, employees, principal.display_name)
+    if other is not None:
+        plan.notes.append("other_person_record")  # never turned into a document question
+        if plan.intent in ("doc_qa", "chitchat", "out_of_scope") and plan.refusal is None:
+            # No document holds one employee's pay or evaluation; a policy text in its place
+            # would read like an answer about that person. (ERP tools check this per tool.)
+            plan.refusal, plan.refusal_code = messages.other_person(other), "erp_forbidden"
+            plan.source, plan.confidence = "rule", 1.0
     settings = runtime.settings.chat
     if "low_confidence" in plan.notes and settings.router_llm_fallback and model_available(runtime):
         plan = await _llm_plan(runtime, turn, tools, inp) or plan

@@ -22,6 +22,7 @@ from dari.chat.assistant.evidence_query import (
     range_fit,
 )
 from dari.chat.assistant.synonyms import Synonyms, load
+from dari.chat.router.rules import PERSON_TITLE, people
 
 if TYPE_CHECKING:
     from dari.chat.assistant.evidence import Evidence
@@ -48,7 +49,7 @@ _KIND_NOUNS = {
 
 # An interrogative that asks for something else than a measure ("단가 계약은 언제까지?": the 단가
 # names the topic, 언제 asks), and the interrogatives that ask for a measure.
-_OTHER_ASK = re.compile(r"언제|누구|누가|어떻게|어디|무엇|뭐|어느")
+_OTHER_ASK = re.compile(r"언제|누구|누가|어떻게|어디|무엇|뭐|어느|무슨|되나|되나요|될까")
 _MEASURE_ASK = re.compile(r"얼마|몇\s*(?:%|퍼센트|프로|일)|며칠|전화\s*번호|연락처|메일")
 
 
@@ -99,8 +100,14 @@ def answerable(
         for term, tag in _tagged(question)
         if tag in ("NNG", "NNP", "SL", "SH") and len(term) >= 2 and term not in _ASKING_NOUNS
     ]
-    # each noun once: "자기평가 … 평가" is one word missing, not two
-    nouns = list(dict.fromkeys(term for term, _ in tagged))
+    # each noun once: "자기평가 … 평가" is one word missing, not two; a person the question
+    # names with a title ("박지훈 과장님 … 일비") says who asks about it, not what about.
+    person = " ".join(
+        match.group(0)
+        for match in PERSON_TITLE.finditer(question)
+        if any(start == match.start(1) for _, start, _ in people(question))
+    )
+    nouns = list(dict.fromkeys(term for term, _ in tagged if term not in person))
     # Only measures are required ("몇 %", "얼마", "며칠"): "언제" can be answered by
     # "근속 5년마다", "누구" by a department, with no date or name pattern in sight.
     measures = [kind for kind in query.kinds if kind in _MEASURES]

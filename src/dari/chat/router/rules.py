@@ -71,7 +71,7 @@ def surely_company(name: str) -> bool:
 
 
 PERSON_TITLE = re.compile(
-    r"([가-힣]{2,4})\s*(?:대리|과장|차장|부장|사원|주임|팀장|본부장|이사|상무|전무|님|씨)"
+    r"([가-힣]{2,4})\s*(?:(?:대리|과장|차장|부장|사원|주임|팀장|본부장|이사|상무|전무)님?|님|씨)"
     r"(?=$|[\s,.?!의은는이가을를에께])"
 )
 
@@ -160,11 +160,41 @@ SURNAMES = frozenset(
 )
 
 
+# Words before 님 that are no names though they start like one (장모님, 사장님, 고객님).
+NOT_NAMES = frozenset(
+    _words(
+        "장모 장인 부모 사장 고객 선생 손님 형님 누님 어머 아버 할머 할아버 시어머 시아버 "
+        "교수 회장 대표 원장 기사 사모 따님 아드 이모 고모 삼촌 조부모 배우자 전무 상무 이사"
+    )
+)
+
+
 def people(text: str) -> list[tuple[str, int, int]]:
     """Person names written with a title or 님/씨 ("김민준 대리"): (name, start, end)."""
     found = []
     for match in PERSON_TITLE.finditer(text):
         name = match.group(1)
-        if len(name) in (2, 3, 4) and name[0] in SURNAMES and not name.endswith(("팀", "부")):
+        if (
+            len(name) in (2, 3, 4)
+            and name[0] in SURNAMES
+            and not name.endswith(("팀", "부"))
+            and not any(name.endswith(word) for word in NOT_NAMES)
+        ):
             found.append((name, match.start(1), match.end(1)))
     return found
+
+
+# What only the person themself (or HR) may see: pay, evaluations, contact and private data.
+PERSONAL_RECORD = re.compile(
+    r"연봉|급여|월급|임금|상여|성과급|인센티브|평가|고과|등급|징계|주소|전화|연락처|휴대폰|"
+    r"핸드폰|주민|생년월일|생일|나이|가족|병가|병력|진단|건강검진 결과|휴직|퇴직금|대출|계좌|"
+    r"연차|휴가"
+)
+
+
+def other_person_record(text: str, named: list[str], asker: str) -> str | None:
+    """The other person whose record the question asks about ("박지훈 과장 인사평가 등급"),
+    or None. `named`: employees the ERP knows in `text`; titled names count too."""
+    names = [name for name, _, _ in people(text)] + named
+    others = [name for name in names if name and name not in asker]
+    return others[0] if others and PERSONAL_RECORD.search(text) else None
