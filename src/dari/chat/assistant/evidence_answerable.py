@@ -21,6 +21,7 @@ from dari.chat.assistant.evidence_query import (
     quantities,
     range_fit,
 )
+from dari.chat.assistant.evidence_ranks import rank_fit
 from dari.chat.assistant.synonyms import Synonyms, load
 from dari.chat.router.rules import PERSON_TITLE, people
 
@@ -119,8 +120,8 @@ def answerable(
         # prefers it), but any quantity may answer.
         patterns["amount"] = re.compile(f"{VALUE_PATTERNS['amount']}|{VALUE_PATTERNS['quantity']}")
 
-    def fits(unit: str) -> bool:  # a quantity of the question is in the unit or its range
-        return any(
+    def fits(unit: str) -> bool:  # a quantity or rank of the question is in the unit's range
+        return rank_fit(query.ranks, unit) > 0 or any(
             asked.text in unit or range_fit((asked,), quantities(unit)) > 0
             for asked in query.quantities
         )

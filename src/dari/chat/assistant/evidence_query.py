@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from dari.chat.assistant.evidence_ranks import ranks_of
 from dari.chat.assistant.synonyms import Synonyms, load, normal
 from dari.search.analyzer import INDEX_TAGS, default_analyzer
 
@@ -52,6 +53,16 @@ _COUNTERS = {
     "세": r"세|살",
     "건": r"건",
     "층": r"층",
+    # Units said aloud, written as symbols in manuals (몇 볼트 → 220 V).
+    "볼트": r"\s?V(?![A-Za-z])|볼트",
+    "와트": r"\s?W(?![A-Za-z])|와트",
+    "암페어": r"\s?A(?![A-Za-z])|암페어",
+    "킬로": r"\s?(?:kg|km|kW)|킬로",
+    "키로": r"\s?(?:kg|km|kW)|키로",
+    "센치": r"\s?cm|센치|센티",
+    "센티": r"\s?cm|센치|센티",
+    "미리": r"\s?mm|미리",
+    "알피엠": r"\s?rpm|알피엠",
 }
 _NUMBER = r"(?<![\d.,])\d[\d,.]*\s*"
 VALUE_PATTERNS = {
@@ -133,6 +144,7 @@ class Query:
     codes: tuple[str, ...]  # upper case
     quantities: tuple[Quantity, ...]
     phrases: tuple[str, ...] = ()  # synonyms of its words, as written (also keys of `terms`)
+    ranks: tuple[int, ...] = ()  # job ranks it names, as ladder positions (evidence_ranks)
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -208,7 +220,8 @@ def analyse(question: str, synonyms: Synonyms | None = None) -> Query:
     """Split a question into what scoring needs. `synonyms`: the groups whose other words
     count as the question's own at a lower weight (default: the built-in ones)."""
     terms: dict[str, float] = {}
-    for term, tag in _tagged(question):
+    tagged = _tagged(question)
+    for term, tag in tagged:
         if term not in _STOP and not term.isdigit():
             # Verbs, adjectives and adverbs (받다, 쓰다, 최대로) say less than nouns do.
             weight = VERB_WEIGHT if tag[0] in "VM" else 1.0
@@ -257,6 +270,7 @@ def analyse(question: str, synonyms: Synonyms | None = None) -> Query:
         codes,
         tuple(quantities(question)),
         tuple(phrases),
+        ranks_of(term for term, _ in tagged),
     )
 
 

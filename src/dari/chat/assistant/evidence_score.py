@@ -17,6 +17,7 @@ import numpy as np
 
 from dari.chat.assistant.context import DocSource
 from dari.chat.assistant.evidence_query import Query, idf, mentions, quantities, range_fit
+from dari.chat.assistant.evidence_ranks import rank_fit
 from dari.chat.assistant.evidence_units import Unit, parse_units, row_text
 from dari.chat.assistant.synonyms import normal
 from dari.search.analyzer import default_analyzer
@@ -177,6 +178,10 @@ def lexical(candidate: Candidate, query: Query) -> float:
         score += W_QUANTITY
         named = True
     fit = range_fit(query.quantities, quantities(text)) if query.quantities else 0.0
+    ranked = rank_fit(query.ranks, text) if query.ranks else 0.0
+    if ranked:  # "과장 이하" and the asked 대리: a range like a quantity's
+        fit = min(fit, ranked) if fit else ranked
+        named = named or ranked > 0
     score += W_RANGE * fit
     if candidate.unit.key and any(mentions(candidate.unit.key, t) for t in query.terms):
         score += W_KEY
