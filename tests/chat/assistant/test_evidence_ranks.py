@@ -61,3 +61,12 @@ def test_a_unit_said_aloud_finds_its_symbol() -> None:
     sources = [DocSource(1, "m:1", "m", "서보모터 H107 사용 설명서", {}, MANUAL)]
     evidence = select_evidence("H107 전압 몇 볼트야?", sources)
     assert any("220 V" in e.text for e in evidence), evidence
+
+
+def test_a_rank_alias_names_its_row_and_permission_endings() -> None:
+    from dari.chat.assistant.evidence_ranks import rank_named
+
+    assert analyse("상무님 해외 출장 일비 얼마야?").ranks == (6,)
+    assert rank_named((6,), "임원") and not rank_named((6,), "부장·차장")
+    assert analyse("사용설명서 고객한테 보내줘도 돼?").kinds[:1] == ("permission",)
+    assert analyse("접지 저항 몇 옴 이하야?").kinds[:1] == ("count:옴",)

@@ -116,3 +116,12 @@ def test_a_word_in_two_groups_stands_for_both() -> None:
     assert "거래처" in both and "공급처" in both  # customer and supplier
     customer = load().group_of("거래처") or ()
     assert "공급처" not in customer  # the groups themselves stay apart
+
+
+def test_a_kinship_prefix_keeps_the_relation() -> None:
+    assert _found("친동생 상 당했는데 휴가 며칠?") == [
+        (("친동생",), "형제"),
+        (("상", "당하"), "돌아가시"),
+    ]
+    assert _found("큰아버지 생신") == []  # an uncle is no father
+    assert [g for _, g in _found("출퇴근 주차 지원돼?")] == ["주차"]  # 출퇴근 is not 퇴근

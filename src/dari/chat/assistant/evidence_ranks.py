@@ -44,3 +44,9 @@ def rank_fit(asked: tuple[int, ...], text: str) -> float:
             if not inside:
                 return -1.0
     return 1.0
+
+
+def rank_named(asked: tuple[int, ...], key: str) -> bool:
+    """Whether a row key ("임원", "부장·차장") names an asked rank by its ladder name: a
+    question about 상무 or 이사 finds the 임원 row, one about 신입 the 사원 row."""
+    return any(LADDER[rank] in key for rank in asked)

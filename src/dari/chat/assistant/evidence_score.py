@@ -17,7 +17,7 @@ import numpy as np
 
 from dari.chat.assistant.context import DocSource
 from dari.chat.assistant.evidence_query import Query, idf, mentions, quantities, range_fit
-from dari.chat.assistant.evidence_ranks import rank_fit
+from dari.chat.assistant.evidence_ranks import rank_fit, rank_named
 from dari.chat.assistant.evidence_units import Unit, parse_units, row_text
 from dari.chat.assistant.synonyms import normal
 from dari.search.analyzer import default_analyzer
@@ -182,6 +182,8 @@ def lexical(candidate: Candidate, query: Query) -> float:
     if ranked:  # "과장 이하" and the asked 대리: a range like a quantity's
         fit = min(fit, ranked) if fit else ranked
         named = named or ranked > 0
+    if query.ranks and candidate.unit.key and rank_named(query.ranks, candidate.unit.key):
+        named = True  # 상무 → the 임원 row
     score += W_RANGE * fit
     if candidate.unit.key and any(mentions(candidate.unit.key, t) for t in query.terms):
         score += W_KEY

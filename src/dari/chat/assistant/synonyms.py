@@ -23,6 +23,7 @@ from dari.search.analyzer import default_analyzer
 
 MAX_TOKENS = 5  # the longest group word, in morphemes ("배우자 의 부모")
 _PUNCTUATION = re.compile(r"S[FPEOW]")
+_KIN_PREFIXES = ("막내", "친", "외", "남", "여")
 
 
 def normal(text: str) -> str:
@@ -81,6 +82,8 @@ class Synonyms:
                 ):
                     break
                 group = self._index.get(normal("".join(t.form for t in run)))
+                if group is None and len(run) == 1:
+                    group = self._tail(str(run[0].form))
                 if group is not None:
                     forms = tuple(str(t.form).lower() for t in run)
                     found.append(Match(run[0].start, run[-1].start + run[-1].len, forms, group))
@@ -90,6 +93,18 @@ class Synonyms:
             if all(match.end <= k.start or match.start >= k.end for k in kept):
                 kept.append(match)
         return sorted(kept, key=lambda m: m.start)
+
+    def _tail(self, word: str) -> tuple[str, ...] | None:
+        """The group of a kinship word behind its prefix (친동생, 남동생 → 동생): Kiwi keeps them
+        whole. Only these prefixes: in general a compound's end is not what it means (출퇴근 is
+        not 퇴근, 큰아버지 is no 아버지)."""
+        key = normal(word)
+        for prefix in _KIN_PREFIXES:
+            if key.startswith(prefix) and len(key) - len(prefix) >= 2:
+                group = self._index.get(key[len(prefix) :])
+                if group is not None:
+                    return group
+        return None
 
     def any_in(self, group: tuple[str, ...], text: str) -> bool:
         """Whether `text` holds a word of `group` (Latin words whole, Hangul as substrings)."""
