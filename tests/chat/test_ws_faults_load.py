@@ -65,6 +65,14 @@ def fault_settings(request: pytest.FixtureRequest, settings: Settings) -> Settin
     return settings.model_copy(update={"database": DatabaseSettings(url=url)})
 
 
+def _server_settings(
+    base: Settings, llm_url: str, erp_url: str, key: str, redis: OwnRedis
+) -> Settings:
+    """The chat server's settings for the fault suites: the scripted model, its own Redis."""
+    settings = chat_settings(base, llm_url, erp_url, key, llm=LLM, **CHAT)
+    return settings.model_copy(update={"redis": RedisSettings(url=redis.url)})
+
+
 @pytest.fixture
 async def fault_server(
     own_redis: OwnRedis,  # first: torn down after the server
@@ -74,8 +82,7 @@ async def fault_server(
     erp_url: str,
     key: str,
 ) -> ChatServer:
-    settings = chat_settings(fault_settings, llm_url, erp_url, key, llm=LLM, **CHAT)
-    settings = settings.model_copy(update={"redis": RedisSettings(url=own_redis.url)})
+    settings = _server_settings(fault_settings, llm_url, erp_url, key, own_redis)
     server = await servers.start(settings)
     await server.index(DOCUMENTS)
     return server
@@ -226,8 +233,7 @@ async def db_fault_server(
     key: str,
 ) -> ChatServer:
     """`fault_server`, whose MariaDB (when configured) is reached through `db_proxy`."""
-    settings = chat_settings(fault_settings, llm_url, erp_url, key, llm=LLM, **CHAT)
-    settings = settings.model_copy(update={"redis": RedisSettings(url=own_redis.url)})
+    settings = _server_settings(fault_settings, llm_url, erp_url, key, own_redis)
     if db_proxy is not None:
         proxied = make_url(settings.database.url).set(host="127.0.0.1", port=db_proxy.port)
         database = DatabaseSettings(url=proxied.render_as_string(hide_password=False))

@@ -142,8 +142,13 @@ async def plan_turn(runtime: Runtime, turn: Any) -> RoutePlan:
     visible = await _entity_index(runtime, principal)
     tools = await backends.erp_tools(runtime, principal)
 
+    linked: dict[str, list[Mentioned]] = {}  # the router and the record check ask alike
+
     def find(text: str) -> list[Mentioned]:
-        return link_mentions(everything, visible, text) if everything is not None else []
+        if text not in linked:
+            found = link_mentions(everything, visible, text) if everything is not None else []
+            linked[text] = found
+        return list(linked[text])
 
     def closest(kind: str, mention: str) -> list[str]:
         if visible is None or not hasattr(visible, "closest"):

@@ -128,9 +128,14 @@ class ChatSettings(Section):
     @field_validator("synonyms_file")
     @classmethod
     def _readable(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
+        if value is None:
+            return None
+        try:  # read now: a bad file fails the start, not the first question
+            value.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not a readable file"
             raise ValueError(
-                f"{value} is not a file: point DARI_CHAT_SYNONYMS_FILE at a UTF-8 text file "
+                f"{value} is {why}: point DARI_CHAT_SYNONYMS_FILE at a UTF-8 text file "
                 "of synonym groups, or unset it"
-            )
+            ) from exc
         return value

@@ -109,6 +109,12 @@ def test_parse_skips_comments_and_single_words() -> None:
 def test_an_unreadable_file_is_refused_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="DARI_CHAT_SYNONYMS_FILE"):
         ChatSettings(synonyms_file=tmp_path / "missing.txt")
+    euc_kr = tmp_path / "words.txt"
+    euc_kr.write_bytes("출근, 등원\n".encode("euc-kr"))
+    with pytest.raises(ValidationError, match=r"not UTF-8.*DARI_CHAT_SYNONYMS_FILE"):
+        ChatSettings(synonyms_file=euc_kr)
+    with pytest.raises(ValueError, match="DARI_CHAT_SYNONYMS_FILE"):
+        load(euc_kr)  # read later (it changed after the start): the same clear error
 
 
 def test_a_word_in_two_groups_stands_for_both() -> None:

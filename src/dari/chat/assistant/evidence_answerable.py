@@ -14,6 +14,7 @@ from dari.chat.assistant.context import DocSource
 from dari.chat.assistant.evidence_query import (
     MONEY,
     VALUE_PATTERNS,
+    Query,
     _tagged,
     analyse,
     mentions,
@@ -103,11 +104,8 @@ def answerable(
     ]
     # each noun once: "자기평가 … 평가" is one word missing, not two; a person the question
     # names with a title ("박지훈 과장님 … 일비") says who asks about it, not what about.
-    person = " ".join(
-        match.group(0)
-        for match in PERSON_TITLE.finditer(question)
-        if any(start == match.start(1) for _, start, _ in people(question))
-    )
+    named_at = {start for _, start, _ in people(question)}
+    person = " ".join(m.group(0) for m in PERSON_TITLE.finditer(question) if m.start(1) in named_at)
     nouns = list(dict.fromkeys(term for term, _ in tagged if term not in person))
     # Only measures are required ("몇 %", "얼마", "며칠"): "언제" can be answered by
     # "근속 5년마다", "누구" by a department, with no date or name pattern in sight.
@@ -120,14 +118,10 @@ def answerable(
         # prefers it), but any quantity may answer.
         patterns["amount"] = re.compile(f"{VALUE_PATTERNS['amount']}|{VALUE_PATTERNS['quantity']}")
 
-    def fits(unit: str) -> bool:  # a quantity or rank of the question is in the unit's range
-        return rank_fit(query.ranks, unit) > 0 or any(
-            asked.text in unit or range_fit((asked,), quantities(unit)) > 0
-            for asked in query.quantities
-        )
-
     def about(e: Evidence) -> bool:  # the unit is about what the question names
-        return fits(e.text) or any(covered(t, f"{e.text} {context.get(e.n, '')}") for t in nouns)
+        return _anchors(query, [e.text]) > 0 or any(
+            covered(t, f"{e.text} {context.get(e.n, '')}") for t in nouns
+        )
 
     if measures and not any(
         patterns[kind].search(e.text) and (not nouns or about(e))
@@ -145,14 +139,18 @@ def answerable(
         return not require_subject
     around = " ".join(chunks.get(n, "") for n in dict.fromkeys(e.n for e in evidence))
     missing = [t for t in nouns if not covered(t, text) and not covered(t, around)]
-    fitting = sum(
+    fitting = _anchors(query, [e.text for e in evidence])
+    return len(missing) / (len(nouns) + fitting) < MAX_MISSING_SHARE
+
+
+def _anchors(query: Query, units: Sequence[str]) -> int:
+    """How many of the question's anchors the units hold: each quantity a unit states or whose
+    range holds it (300만원 in "500만원 미만"), each exact code, and its ranks ("과장 이하"
+    holds 대리)."""
+    held = sum(
         1
         for asked in query.quantities
-        if any(
-            asked.text in e.text or range_fit((asked,), quantities(e.text)) > 0 for e in evidence
-        )
+        if any(asked.text in u or range_fit((asked,), quantities(u)) > 0 for u in units)
     )
-    fitting += sum(
-        1 for code in query.codes if any(mentions(e.text, code.lower()) for e in evidence)
-    )
-    return len(missing) / (len(nouns) + fitting) < MAX_MISSING_SHARE
+    held += sum(1 for code in query.codes if any(mentions(u, code.lower()) for u in units))
+    return held + int(any(rank_fit(query.ranks, u) > 0 for u in units))

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from dari.chat.assistant.evidence_ranks import ranks_of
 from dari.chat.assistant.synonyms import Synonyms, load, normal
-from dari.search.analyzer import INDEX_TAGS, default_analyzer
+from dari.chat.assistant.tokens import question_tokens
+from dari.search.analyzer import INDEX_TAGS
 
 # Interrogatives, light verbs and pronouns: they say how to ask, not what about.
 _STOP = frozenset(
@@ -277,12 +278,8 @@ def analyse(question: str, synonyms: Synonyms | None = None) -> Query:
 
 def _tagged(text: str) -> list[tuple[str, str]]:
     """(term, tag) pairs of `text`: the index's terms, with the part of speech kept."""
-    analyzer = default_analyzer()
-    # `_get`/`_lock`: the process-wide Kiwi and its guard (`terms()` drops the tags).
-    with analyzer._lock:
-        tokens = analyzer._get().tokenize(text[: analyzer.max_chars])
     pairs = []
-    for token in tokens:
+    for token in question_tokens(text):
         tag = str(token.tag).removesuffix("-I").removesuffix("-R")
         form = token.form.lower()
         if tag in INDEX_TAGS and form.strip():

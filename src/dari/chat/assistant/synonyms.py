@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from dari.search.analyzer import default_analyzer
+from dari.chat.assistant.tokens import question_tokens
 
 MAX_TOKENS = 5  # the longest group word, in morphemes ("배우자 의 부모")
 _PUNCTUATION = re.compile(r"S[FPEOW]")
@@ -65,13 +65,7 @@ class Synonyms:
         """Group words in `question`, longest first, none overlapping."""
         if not self._index:
             return []
-        analyzer = default_analyzer()
-        with analyzer._lock:  # the process-wide Kiwi and its guard
-            tokens = [
-                t
-                for t in analyzer._get().tokenize(question[: analyzer.max_chars])
-                if not _PUNCTUATION.fullmatch(str(t.tag))
-            ]
+        tokens = [t for t in question_tokens(question) if not _PUNCTUATION.fullmatch(str(t.tag))]
         found: list[Match] = []
         for i in range(len(tokens)):
             for j in range(i + 1, min(len(tokens), i + MAX_TOKENS) + 1):
@@ -140,9 +134,9 @@ def load(extra: Path | None = None) -> Synonyms:
     if extra is not None:
         try:
             groups = _extended(groups, parse(extra.read_text(encoding="utf-8")))
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             raise ValueError(
-                f"DARI_CHAT_SYNONYMS_FILE: cannot read {extra} ({exc.strerror}); "
+                f"DARI_CHAT_SYNONYMS_FILE: cannot read {extra} ({exc}); "
                 "point it at a readable UTF-8 file or unset it"
             ) from exc
     return Synonyms(groups)
